@@ -1,0 +1,34 @@
+# The two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP) $@
+
+install: $(STAMP)
+install-test: $(TEST_STAMP)
+
+# The nightly flow once, over the embedded sample corpus, into data/sentinella.db.
+run: $(STAMP)
+	$(BIN)/sentinella run
+
+# The whole test suite (pytest's "no tests collected", exit 5, counts as a failure).
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

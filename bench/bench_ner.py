@@ -1,0 +1,61 @@
+#!/usr/bin/env python
+"""Benchmark the shipped NER pipeline: load time, words/s over WN_dev, size on disk.
+
+    .venv/bin/python bench/bench_ner.py [--model models/it_sentinella] [--data /work/shared/data/kind/WN_dev.tsv]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from extractors.ner_eval import read_kind  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path, default=ROOT / "models" / "it_sentinella")
+    ap.add_argument("--data", type=Path, default=Path("/work/shared/data/kind/WN_dev.tsv"))
+    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--repeat", type=int, default=3, help="take the best of N passes")
+    args = ap.parse_args()
+
+    start = time.perf_counter()
+    import spacy  # counted in load time, as in a fresh process
+
+    nlp = spacy.load(args.model)
+    load_s = time.perf_counter() - start
+
+    from spacy.tokens import Doc
+
+    sentences = read_kind(args.data)
+    n_words = sum(len(w) for w, _ in sentences)
+    best = None
+    for _ in range(args.repeat):
+        docs = [Doc(nlp.vocab, words=w) for w, _ in sentences]
+        t0 = time.perf_counter()
+        for _doc in nlp.pipe(docs, batch_size=args.batch_size):
+            pass
+        elapsed = time.perf_counter() - t0
+        best = elapsed if best is None else min(best, elapsed)
+    # also raw text through the tokenizer, as the extractors use it
+    texts = [" ".join(w) for w, _ in sentences]
+    t0 = time.perf_counter()
+    for _doc in nlp.pipe(texts, batch_size=args.batch_size):
+        pass
+    text_elapsed = time.perf_counter() - t0
+
+    size_mb = sum(f.stat().st_size for f in args.model.rglob("*") if f.is_file()) / 1e6
+    print(f"model        {args.model} ({nlp.meta.get('name')} {nlp.meta.get('version')}, pipes {nlp.pipe_names})")
+    print(f"load time    {load_s:.2f} s (import spacy + spacy.load)")
+    print(f"words/s      {n_words / best:,.0f} (pre-tokenised Docs, {n_words} words, {len(sentences)} sentences, batch {args.batch_size})")
+    print(f"words/s text {n_words / text_elapsed:,.0f} (raw text incl. tokenizer)")
+    print(f"size         {size_mb:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

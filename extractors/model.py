@@ -1,0 +1,102 @@
+"""The shape of an extraction (see ../shared/extraction-format.md).
+
+Small frozen dataclasses cross the boundary between `extractors/` and the rest of
+Sentinella; `Extraction.to_dict()` gives the JSON shape of the extraction format, with
+character offsets (`start`, `end`) added to every item.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A named person or organisation (attore)."""
+
+    name: str  # canonical name, in full ("Alberto Cirio", "Regione Piemonte")
+    kind: str  # "person" | "organization"
+    start: int  # offsets of the first mention in the text
+    end: int
+    role: Optional[str] = None  # offices, lower case, joined with "; "
+    organization: Optional[str] = None  # the body the office belongs to
+    id: Optional[str] = None  # stable id, e.g. "person:alberto-cirio"
+    mentions: tuple[tuple[int, int], ...] = ()  # every (start, end) that refers to it
+
+
+@dataclass(frozen=True)
+class Site:
+    """A named place (luogo): comune, provincia, regione, stato or altro."""
+
+    name: str
+    type: str
+    start: int
+    end: int
+    istat: Optional[str] = None  # ISTAT code where the place is linked
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money amount (importo) normalised to units of `currency`."""
+
+    text: str
+    value: float
+    currency: str
+    start: int
+    end: int
+    qualifier: Optional[str] = None  # "oltre", "fino a", "circa", ...
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """An actor deciding, allocating, promising or announcing something (impegno)."""
+
+    actor: str
+    sentence: str
+    start: int  # offsets of the sentence
+    end: int
+    organization: Optional[str] = None
+    amount: Optional[float] = None
+    purpose: Optional[str] = None
+    sites: tuple[str, ...] = ()
+    verb: Optional[str] = None  # the lemma of the commitment verb
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extracted from one document."""
+
+    text: str
+    actors: tuple[Actor, ...] = ()
+    sites: tuple[Site, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    pipeline: str = ""  # name and version of the pipeline that produced it
+    meta: dict = field(default_factory=dict)  # id, source, url, title, published
+
+    def to_dict(self, include_text: bool = True) -> dict:
+        out = dict(self.meta)
+        if include_text:
+            out["text"] = self.text
+        out["pipeline"] = self.pipeline
+        out["actors"] = [_clean(asdict(a)) for a in self.actors]
+        out["sites"] = [_clean(asdict(s)) for s in self.sites]
+        out["amounts"] = [_clean(asdict(a)) for a in self.amounts]
+        out["commitments"] = [_clean(asdict(c)) for c in self.commitments]
+        return out
+
+    @property
+    def fact_count(self) -> int:
+        return len(self.actors) + len(self.sites) + len(self.amounts) + len(self.commitments)
+
+
+def _clean(d: dict) -> dict:
+    """Drop empty optional fields; tuples become lists for JSON."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, tuple):
+            v = [list(x) if isinstance(x, tuple) else x for x in v]
+        if v is None and k not in ("amount", "role", "organization"):
+            continue
+        out[k] = v
+    return out

@@ -1,0 +1,645 @@
+"""Italian money amounts: "3,7 milioni di euro", "€ 500.000", "500mila euro", ...
+
+A small, pure parser (regular expressions and word tables, no spaCy). Three public
+functions:
+
+- `parse_number(s)`: an Italian-written number ("3,7", "500.000", "150.000,00",
+  "dodici", "duemila", "mezzo") as a float.
+- `find_amounts(text)`: every money amount in a text, in order, as `Amount`s with exact
+  offsets (`text[a.start:a.end] == a.text`), the value in units of the currency and an
+  optional qualifier ("oltre", "circa", "fino a", ...).
+- `format_italian(value, style)`: writes a value the Italian way; used by the tests.
+
+How `find_amounts` decides (read this before changing a rule)
+-------------------------------------------------------------
+1. A *quantity* is a number (digits, or a number word such as "due", "trenta",
+   "duemila", "mezzo"), optionally followed by a multiplier ("mila", "milioni", "mln",
+   "miliardi", "mld"), optionally compounded ("due milioni e mezzo",
+   "un milione e 200mila").
+2. An amount is *explicit* when the quantity has a currency next to it: after it
+   ("euro", "di euro", "d'euro", "€", "EUR", "dollari", "$") or before it ("€ 500.000",
+   "EUR 2.000", "euro 50.000", "$5"). Explicit amounts are always kept, except the idiom
+   "un euro" / "mezzo euro" written in words ("non abbiamo perso un euro").
+   A quantity with neither a multiplier nor a currency ("320 lavoratori", "nel 2026",
+   "90%", "legge n. 23", a phone number) is never an amount.
+3. A *bare* amount has a multiplier but no currency ("7,42 milioni", "tra 2 e 4
+   milioni"). Press releases use it for money once the money context is set, and also
+   for head counts ("1,2 milioni di capi"). The rule, in order:
+   a. what follows decides first: "di <money noun>" ("10 milioni di investimenti") makes
+      it money; "di <anything else>" ("di capi", "di persone", "di tonnellate") or an
+      immediately following count noun ("60 mila addetti") makes it not money;
+   b. otherwise it is money when its sentence contains a money cue word ("euro",
+      "stanziamento", "stanziato", "fondi", "risorse", "finanziamento", "investimento",
+      "contributo", "dotazione", "costo", "bilancio", ...; see `_MONEY_CUE`);
+   c. otherwise it is money when the document has an explicit amount earlier in the text
+      or anywhere in the same paragraph, unless its sentence is about population or
+      physical quantities (`_NON_MONEY_CUE`: "abitanti", "visitatori", "tonnellate", ...).
+4. Ranges ("da 150 a 500 euro", "tra 2 e 4 milioni", "da 100.000 a 2 milioni di euro",
+   "2-3 milioni di euro") give two amounts that both carry the whole range as text.
+   The first end borrows the currency of the second, and its multiplier too when it has
+   none and is not larger than the second's count ("da 1 a 3 milioni" = 1e6 and 3e6,
+   but "da 100.000 a 2 milioni" = 1e5 and 2e6).
+5. `text` is the amount itself, with its currency words but without the qualifier
+   ("oltre 10,53 milioni di euro" gives text "10,53 milioni di euro" and qualifier
+   "oltre"), as in the gold annotations.
+
+Bare amounts take currency "EUR" (Italian press); only an explicit "$"/"dollari"/"USD"
+gives "USD".
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .model import Amount
+
+__all__ = ["parse_number", "find_amounts", "format_italian"]
+
+# Horizontal spaces only: an amount never spans a line break.  U+00A0 (no-break space),
+# U+202F and U+2009 (thin spaces) are common in typeset releases.
+_SP = "[ \t\u00a0\u202f\u2009]"
+_GROUP_SPACES = "\u00a0\u202f\u2009"  # also used as thousands separators: "1\u202f500"
+
+# ---------------------------------------------------------------------------------------
+# Numbers
+# ---------------------------------------------------------------------------------------
+
+_UNITS = {
+    "uno": 1, "due": 2, "tre": 3, "tré": 3, "quattro": 4, "cinque": 5, "sei": 6,
+    "sette": 7, "otto": 8, "nove": 9, "dieci": 10, "undici": 11, "dodici": 12,
+    "tredici": 13, "quattordici": 14, "quindici": 15, "sedici": 16, "diciassette": 17,
+    "diciotto": 18, "diciannove": 19,
+}
+_TENS = {
+    "venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60,
+    "settanta": 70, "ottanta": 80, "novanta": 90,
+}
+
+
+def _words_below_1000(w: str) -> Optional[int]:
+    """'trecentoventicinque' -> 325; '' -> 0; None when `w` is not such a number."""
+    total = 0
+    m = re.fullmatch(r"(due|tre|quattro|cinque|sei|sette|otto|nove)?cento(.*)", w)
+    if m:
+        total += (_UNITS[m.group(1)] if m.group(1) else 1) * 100
+        w = m.group(2)
+    for word, value in _TENS.items():
+        if w.startswith(word):
+            total += value
+            w = w[len(word):]
+            break
+        # The tens drop their vowel before "uno" and "otto": "ventuno", "trentotto".
+        if w.startswith(word[:-1]) and w[len(word) - 1:] in ("uno", "otto"):
+            total += value
+            w = w[len(word) - 1:]
+            break
+    if w:
+        unit = _UNITS.get(w)
+        if unit is None or (total % 100 and unit >= 10):
+            return None
+        total += unit
+    return total
+
+
+def _words_to_number(word: str) -> Optional[float]:
+    """An Italian number written as one word ("un", "dieci", "duemila", "mezzo"), or None."""
+    w = word.lower()
+    if w in ("un", "uno", "una"):
+        return 1.0
+    if w in ("mezzo", "mezza"):
+        return 0.5
+    if w.startswith("mille"):  # "mille", "milleduecento"
+        rest = _words_below_1000(w[5:])
+        return None if rest is None else 1000.0 + rest
+    if "mila" in w:  # "duemila", "trecentomilacinquecento"
+        head, _, tail = w.partition("mila")
+        thousands, rest = _words_below_1000(head), _words_below_1000(tail)
+        if not thousands or thousands < 2 or rest is None:
+            return None
+        return thousands * 1000.0 + rest
+    value = _words_below_1000(w)
+    return float(value) if value else None
+
+
+def _digits_to_number(s: str) -> float:
+    """Digits with Italian separators: '.' groups thousands, ',' marks decimals.
+
+    Also tolerated: no-break/thin spaces as thousands separators, and the English
+    forms "1.5" (a dot not followed by exactly three digits) and "1,234,567".
+    """
+    for ch in _GROUP_SPACES:
+        s = s.replace(ch, ".")
+    if not re.fullmatch(r"\d+(?:[.,]\d+)*", s):
+        raise ValueError(f"not a number: {s!r}")
+
+    def grouped(int_part: str, sep: str) -> str:
+        groups = int_part.split(sep)
+        if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+            raise ValueError(f"bad digit grouping: {s!r}")
+        return "".join(groups)
+
+    if "," in s and "." in s:
+        dec_sep = "," if s.rfind(",") > s.rfind(".") else "."
+        grp_sep = "." if dec_sep == "," else ","
+        int_part, _, frac = s.rpartition(dec_sep)
+        if grp_sep not in int_part and dec_sep in int_part:
+            raise ValueError(f"not a number: {s!r}")
+        return float(grouped(int_part, grp_sep) + "." + frac)
+    if "," in s:
+        if s.count(",") == 1:  # Italian decimal comma: "3,7", "10,53"
+            return float(s.replace(",", "."))
+        return float(grouped(s, ","))  # "1,234,567"
+    if "." in s:
+        parts = s.split(".")
+        if len(parts) == 2 and len(parts[1]) != 3:  # "1.5" (English decimal)
+            return float(s)
+        return float(grouped(s, "."))  # "500.000", "1.000.000"
+    return float(s)
+
+
+def parse_number(s: str) -> float:
+    """Parse an Italian-written number: "3,7" -> 3.7, "500.000" -> 500000,
+    "150.000,00" -> 150000, "12" -> 12, "dieci" -> 10, "duemila" -> 2000,
+    "mezzo" -> 0.5, "un" -> 1.  Raises ValueError when `s` is not a number."""
+    s = s.strip()
+    if s and s[0].isdigit():
+        return _digits_to_number(s)
+    value = _words_to_number(s)
+    if value is None:
+        raise ValueError(f"not a number: {s!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# Lexicon
+# ---------------------------------------------------------------------------------------
+
+# A number in digits: "12", "3,7", "500.000", "150.000,00", "1\u202f500".  The scanner
+# only starts one where no letter, digit, separator, slash or dash precedes, so "TO4",
+# "15/07", "2021-2027" (second half) and "n.23" never start one; the second end of a
+# range ("2-3 milioni") is read explicitly.
+_DIGITS_RE = re.compile(r"\d+(?:[.,\u00a0\u202f\u2009]\d+)*")
+_DIGITS_START_RE = re.compile(r"(?<![\w.,/\-–])\d")  # where the scanner may start one
+_WORD_RE = re.compile(r"(?<![\w'’])[^\W\d_]+")
+
+# Multipliers.  "M" and "k" only count right before a currency ("10 M€", "5k euro").
+_MULTIPLIERS = {
+    "mila": 1e3, "k": 1e3,
+    "milione": 1e6, "milioni": 1e6, "mln": 1e6, "m": 1e6,
+    "miliardo": 1e9, "miliardi": 1e9, "mld": 1e9, "mrd": 1e9,
+}
+_MULT_RE = re.compile(
+    _SP + r"*(?P<mult>miliard[oi]|mld|mrd|milion[ei]|mln|mila|m|k)(?![^\W\d_])"
+    r"(?P<dot>\.(?=" + _SP + r"*(?:di" + _SP + r"+)?(?:euro|€)))?",  # "mln. di euro"
+    re.I,
+)
+
+# Currency words and symbols -> ISO 4217.
+_CURRENCIES = {"euro": "EUR", "eur": "EUR", "€": "EUR",
+               "dollari": "USD", "dollaro": "USD", "usd": "USD", "$": "USD", "us$": "USD"}
+_CUR = r"(?:euro|eur|€|dollari|dollaro|usd|us\$|\$)"
+_CUR_AFTER_RE = re.compile(
+    _SP + r"*(?:(?:di" + _SP + r"+|d['’]" + _SP + r"*))?(?P<cur>" + _CUR + r")(?![^\W\d_])", re.I)
+_CUR_BEFORE_RE = re.compile(r"(?<![^\W\d_])(?P<cur>" + _CUR + r")" + _SP + r"*$", re.I)
+
+# Qualifiers before an amount -> canonical form.  Longest forms first.
+_QUALIFIER_RE = re.compile(
+    r"(?<![^\W\d_])(?P<q>non superiore|non inferiore|poco più|poco meno|più|meno|fino|"
+    r"superiore|inferiore|intorno|attorno|oltre|circa|almeno|quasi|superano|supera|"
+    r"superare|al massimo|massimo|al minimo|minimo)"
+    r"(?:" + _SP + r"+(?:a|ad|ai|agli|al|allo|alla|alle|di|dei|degli|del|i|gli|il|l['’]))?"
+    + _SP + r"*$",
+    re.I,
+)
+_QUALIFIER_CANON = {
+    "non superiore": "non superiore a", "non inferiore": "non inferiore a",
+    "poco più": "poco più di", "poco meno": "poco meno di", "più": "più di",
+    "meno": "meno di", "fino": "fino a", "superiore": "superiore a",
+    "inferiore": "inferiore a", "intorno": "circa", "attorno": "circa",
+    "supera": "oltre", "superano": "oltre", "superare": "oltre",
+    "massimo": "al massimo", "minimo": "almeno", "al minimo": "almeno",
+}
+# These need their preposition ("fino a", "più di"); the others stand alone ("oltre").
+_QUALIFIER_NEEDS_PREP = {"non superiore", "non inferiore", "poco più", "poco meno", "più",
+                         "meno", "fino", "superiore", "inferiore", "intorno", "attorno"}
+
+# Range openers, checked right before the first end ("da 150 a 500 euro").
+_RANGE_OPEN_RE = re.compile(
+    r"(?<![^\W\d_])(?P<kw>da|dai|dagli|tra|fra)(?:" + _SP + r"+(?:i|gli))?" + _SP + r"+$", re.I)
+_RANGE_JOIN = {  # opener -> joiner between the two ends
+    "da": r"(?:a|ad|ai|agli|fino" + _SP + r"+a|fino" + _SP + r"+ai)",
+    "tra": r"e",
+}
+_DASH_RE = re.compile(_SP + r"*[-–]" + _SP + r"*")
+
+# What follows a bare amount.  "di <money noun>" makes it money ...
+_MONEY_NOUN_RE = re.compile(
+    r"(?:investiment|finanziament|fond[oi]$|risors|contribut|stanziament|spes|cost[oi]$|"
+    r"debit|fatturat|ricav|utili?$|perdit|dann[oi]$|entrat|uscit|tass|impost|tribut|"
+    r"indennizz|ristor|aiut|incentiv|sussid|dotazion|budget|capital|credit|prestit|mutu|"
+    r"premi|bonus|voucher|deficit|disavanz|avanz|extra|risparmi|oneri|stipend|salari|"
+    r"appalt|lavori$|opere$|interventi$|cofinanziament|finanza|fsc$|fesr$|fse$|feasr$|"
+    r"pnrr$|cassa$|liquidità)", re.I)
+# ... a count noun right after it (or after "di") makes it a head count or a quantity.
+_COUNT_NOUN_RE = re.compile(
+    r"(?:person|abitant|resident|cittadin|italian|piemontes|lavorat|dipendent|addett|"
+    r"occupat|disoccupat|utent|client|visitator|turist|presenz|passegger|spettator|"
+    r"pazient|student|alunn|famigli|impres|aziend|capi$|animal|bovin|suin|tonnellat|"
+    r"litri|metri|mq$|m2$|m3$|km$|chilometr|ettar|kg$|chil[oi]$|quintal|kwh$|mwh$|gwh$|"
+    r"kw$|mw$|ore$|giorn|anni$|volte$|copie$|voti$|firme$|domand|richiest|pratich|"
+    r"posti$|alber|piant|bottigli|pezzi$|veicol|auto$|mezzi$|viagg|access|prestazion|dos[ei]$|"
+    r"vaccin|tampon|test$|click|contatt|visualizzazion|follower|iscritt|soci$|pasti$|"
+    r"nott|pernottament|bigliett|ingress|barili|pagine$|libri$|unità$|esemplar|"
+    r"metri|chilogramm|kilogramm|utenz|abbonat|elettor|votant|nascit|decess|mort[io]$|"
+    r"casi$|contagi|ricover|operator|agent|medic|infermier|insegnant|docent|giovan|"
+    r"anzian|bambin|ragazz|donne$|uomini$|over$|under$|euro-)", re.I)
+
+# Sentence-level cues for bare amounts (rule 3b and 3c of the module docstring).
+_MONEY_CUE = re.compile(
+    r"(?<![^\W\d_])(?:euro|€|stanzi\w*|fond[oi]|finanzi\w*|cofinanzi\w*|rifinanzi\w*|"
+    r"risorse|invest\w*|contribut\w*|dotazion\w*|budget|spes[aoe]|spend\w*|"
+    r"cost[aoi]|costano|costerà|costeranno|costat[oiae]|importo|importi|bilanci\w*|"
+    r"prezz\w*|tariff\w*|destina|destinano|destinat[oiae]|destiner\w*|assegna\w*|"
+    r"ripartit[oiae]|ripartiz\w*|trasferit[oiae]|"
+    r"fattur\w*|ricav\w*|debit\w*|mutu[oi]|prestit\w*|ristor\w*|indennizz\w*|incentiv\w*|"
+    r"sussid\w*|voucher|bando|bandi|erogat\w*|erogazion\w*|pagat\w*|pagament\w*|"
+    r"valore|vale|valgono|pnrr|fesr|fsc|fse\+?|plafond|copertura finanziaria|"
+    r"mette sul piatto|ammonta\w*|canone|canoni|affitt\w*|stipend\w*|salari\w*|"
+    r"guadagn\w*|incass\w*|risparmi\w*|tagli|manovra|fondo perduto)(?![^\W\d_])",
+    re.I,
+)
+_NON_MONEY_CUE = re.compile(
+    r"(?<![^\W\d_])(?:abitanti|residenti|popolazione|visitatori|turisti|presenze|"
+    r"passeggeri|spettatori|pernottamenti|tonnellate|litri|chilometri|km|ettari|"
+    r"persone|piemontesi|italiani|"
+    r"metri cubi|kwh|mwh|gwh|capi|utenti|iscritti|contatti|visualizzazioni|follower)"
+    r"(?![^\W\d_])",
+    re.I,
+)
+
+# Sentences end at . ! ? (or a closing quote after them) before a capital or an opening
+# quote, and at line breaks.  "n. 23" and "3.000" do not end a sentence.
+_SENT_END_RE = re.compile(r"(?<=[.!?»”\"])" + _SP + r"+(?=[«“\"(]?[A-ZÀ-Ý])|\n+")
+_PARA_END_RE = re.compile(r"\n" + _SP + r"*\n\s*")
+
+
+# ---------------------------------------------------------------------------------------
+# Scanner
+# ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Qty:
+    """A number with its multiplier and compound part, e.g. "due milioni e mezzo"."""
+
+    start: int
+    end: int
+    count: float  # the number before the multiplier ("2" in "2 milioni")
+    mult: float  # 1.0 without multiplier
+    value: float  # count * mult (+ compound part)
+    formatted: bool  # digits with a separator ("1.500", "3,7")
+    word: bool  # written in words ("due", "mezzo")
+
+
+@dataclass
+class _Cand:
+    """A candidate amount (or range) before the context rule is applied."""
+
+    start: int
+    end: int
+    values: list[float]
+    currency: Optional[str]  # None for bare amounts
+    money_noun: bool = False  # "di investimenti" and the like follow it
+    qualifier: Optional[str] = None
+
+
+def _number_at(text: str, pos: int) -> Optional[tuple[int, float, bool, bool]]:
+    """The number starting at `pos`: (end, value, formatted, word) or None."""
+    m = _DIGITS_RE.match(text, pos)
+    if m:
+        # A trailing group that is really a new number ("1.000 2.000") is not our problem:
+        # such texts do not occur; a bad grouping simply makes the parse fail.
+        try:
+            return m.end(), _digits_to_number(m.group()), bool(re.search(r"[.,\u00a0\u202f\u2009]", m.group())), False
+        except ValueError:
+            return None
+    m = _WORD_RE.match(text, pos)
+    if m:
+        value = _words_to_number(m.group())
+        if value is not None:
+            return m.end(), value, False, True
+    return None
+
+
+def _multiplier_at(text: str, pos: int) -> Optional[tuple[int, float]]:
+    """A multiplier word right after a number: (end, factor) or None."""
+    m = _MULT_RE.match(text, pos)
+    if not m:
+        return None
+    raw = m.group("mult")
+    mult = raw.lower()
+    if mult in ("m", "k"):
+        # Single letters only mean million/thousand right before a currency ("10 M€",
+        # "5k euro"); a lower-case "m" is metres.
+        if raw == "m" or not _CUR_AFTER_RE.match(text, m.end()):
+            return None
+    return m.end(), _MULTIPLIERS[mult]
+
+
+def _qty_at(text: str, pos: int, compound: bool = True) -> Optional[_Qty]:
+    """A quantity starting at `pos`: number, optional multiplier, optional compound."""
+    num = _number_at(text, pos)
+    if num is None:
+        return None
+    end, count, formatted, word = num
+    mult_end = _multiplier_at(text, end)
+    if mult_end is None:
+        if word and count == 0.5:  # "mezzo" alone is never a count
+            return None
+        return _Qty(pos, end, count, 1.0, count, formatted, word)
+    end, mult = mult_end
+    value = count * mult
+    if compound and mult > 1e3:
+        # "due milioni e mezzo", "13 milioni e mezzo"
+        m = re.compile(_SP + r"+e" + _SP + r"+mezz[oa](?![^\W\d_])", re.I).match(text, end)
+        if m:
+            return _Qty(pos, m.end(), count, mult, value + 0.5 * mult, formatted, word)
+        # "un milione e 200mila euro", "2 milioni 500 mila": a smaller multiplier follows.
+        m = re.compile(_SP + r"+(?:e" + _SP + r"+)?", re.I).match(text, end)
+        if m:
+            sub = _qty_at(text, m.end(), compound=False)
+            if sub and 1 < sub.mult < mult and sub.value < mult:
+                return _Qty(pos, sub.end, count, mult, value + sub.value, formatted, word)
+            # "1 milione e 500.000 euro": an "e", a grouped number and a currency.
+            if (sub and sub.mult == 1 and "e" in m.group() and sub.formatted
+                    and sub.value >= 1000 and sub.value < mult
+                    and _CUR_AFTER_RE.match(text, sub.end)):
+                return _Qty(pos, sub.end, count, mult, value + sub.value, formatted, word)
+    return _Qty(pos, end, count, mult, value, formatted, word)
+
+
+def _currency_after(text: str, pos: int) -> Optional[tuple[int, str]]:
+    m = _CUR_AFTER_RE.match(text, pos)
+    return (m.end(), _CURRENCIES[m.group("cur").lower()]) if m else None
+
+
+def _currency_before(text: str, qty: _Qty, floor: int) -> Optional[tuple[int, str]]:
+    """A currency written before the number ("€ 500.000", "euro 50.000"), not reaching
+    back before `floor` (the end of the previous amount, which may own that word)."""
+    m = _CUR_BEFORE_RE.search(text, max(floor, qty.start - 12), qty.start)
+    if not m:
+        return None
+    cur = m.group("cur").lower()
+    if cur in ("euro", "eur") and qty.mult == 1 and not qty.formatted:
+        # "Euro 6" (emission class), "Euro 2032" (football), "euro 5": a prefixed
+        # currency word needs a written-out amount: grouped digits, a multiplier, or at
+        # least two digits that are not a year.
+        if qty.value < 10 or (1900 <= qty.value <= 2100) or qty.word:
+            return None
+    return m.start(), _CURRENCIES[cur]
+
+
+def _is_idiom(qty: _Qty) -> bool:
+    """'un euro', 'mezzo euro' in words: 'non abbiamo perso un euro' is not an amount."""
+    return qty.word and qty.mult == 1 and qty.count <= 1
+
+
+# "di" + optional adjective + noun: "di euro", "di nuovi investimenti", "di capi".
+_DI_NOUN_RE = re.compile(
+    _SP + r"*(?:di" + _SP + r"+|d['’]" + _SP + r"*)"
+    r"(?:(?:nuov[ieao]|ulterior[ie]|maggior[ie]|propri[eo]?|altr[ie]|soli|sole|"
+    r"ingent[ie]|pubblic[ie]|privat[ie])" + _SP + r"+)?([^\W\d_][\w-]*)",
+    re.I)
+_NEUTRAL_AFTER_DI_RE = re.compile(r"cui|questi|queste|tali|quest[oa]", re.I)
+
+
+def _follower(text: str, end: int) -> Optional[bool]:
+    """What follows a bare amount: True (money noun), False (count noun), None (neutral)."""
+    m = _DI_NOUN_RE.match(text, end)
+    if m:
+        if _NEUTRAL_AFTER_DI_RE.fullmatch(m.group(1)):  # "10 milioni di cui 3 ..."
+            return None
+        return bool(_MONEY_NOUN_RE.match(m.group(1)))
+    m = re.compile(_SP + r"+([^\W\d_][\w-]*)").match(text, end)
+    if m and _COUNT_NOUN_RE.match(m.group(1)):
+        return False
+    return None
+
+
+def _qualifier(text: str, start: int, floor: int) -> Optional[str]:
+    m = _QUALIFIER_RE.search(text, max(floor, start - 30), start)
+    if not m:
+        return None
+    q = re.sub(_SP + "+", " ", m.group("q").lower())
+    has_prep = m.group(0).strip().lower() != q
+    if q in _QUALIFIER_NEEDS_PREP and not has_prep:
+        return None
+    return _QUALIFIER_CANON.get(q, q)
+
+
+def _single_at(text: str, pos: int, floor: int) -> Optional[tuple[_Qty, int, int, Optional[str]]]:
+    """A quantity with its currency: (qty, start, end, currency-or-None), or None when it
+    is neither explicit money nor a bare multiplier amount."""
+    qty = _qty_at(text, pos)
+    if qty is None:
+        return None
+    after = _currency_after(text, qty.end)
+    if after:
+        if _is_idiom(qty):
+            return None
+        return qty, qty.start, after[0], after[1]
+    before = _currency_before(text, qty, floor)
+    if before:
+        if _is_idiom(qty):
+            return None
+        return qty, before[0], qty.end, before[1]
+    if qty.mult > 1:
+        return qty, qty.start, qty.end, None
+    return None
+
+
+def _range_at(text: str, first: tuple, floor: int) -> Optional[_Cand]:
+    """Try to read a range whose first end is `first` (from `_single_at` or a bare number)."""
+    qx, x_start, x_end, x_cur = first
+    opener = _RANGE_OPEN_RE.search(text, max(floor, x_start - 12), x_start)
+    if opener:
+        kw = opener.group("kw").lower()
+        join = _RANGE_JOIN["tra" if kw in ("tra", "fra") else "da"]
+        m = re.compile(_SP + r"+" + join + r"(?:" + _SP + r"+(?:i|gli))?" + _SP + r"+", re.I).match(text, x_end)
+        start = opener.start()
+    else:
+        m = _DASH_RE.match(text, x_end)  # "2-3 milioni di euro"
+        start = x_start
+    if not m:
+        return None
+    y_prefix = re.compile(_CUR + _SP + "*", re.I).match(text, m.end())  # "da € 150 a € 500"
+    y = _single_at(text, y_prefix.end() if y_prefix else m.end(), floor=m.end())
+    if y is None:
+        return None
+    qy, _, y_end, y_cur = y
+    if y_cur is None and qy.mult == 1:
+        return None
+    if x_cur and y_cur and x_cur != y_cur:
+        return None
+    x_value = qx.value
+    if qx.mult == 1 and qy.mult > 1 and not qx.formatted and qx.count <= qy.count:
+        x_value = qx.count * qy.mult  # "da 1 a 3 milioni", "tra 2 e 4 milioni"
+    currency = y_cur or x_cur
+    cand = _Cand(start, y_end, [x_value, qy.value], currency)
+    if currency is None:
+        cand.money_noun = _follower(text, y_end)
+    return cand
+
+
+_LIST_SEP_RE = re.compile(_SP + r"*,(?=" + _SP + r")" + _SP + r"*|" + _SP + r"+(?:e|o|ed)" + _SP + r"+", re.I)
+
+
+def _list_at(text: str, first: _Qty) -> Optional[_Cand]:
+    """A list of bare counts sharing the unit of its last item: "35 e 30 milioni",
+    "3, 4 e 5 milioni di euro", "5 o 10 euro".  Every item carries the whole list as
+    its text (like a range).  Only small counts (< 1000, no thousands dots) are lists."""
+    items, pos = [first], first.end
+    while True:
+        if items[-1].formatted and "." in text[items[-1].start:items[-1].end]:
+            return None
+        if items[-1].count >= 1000:
+            return None
+        sep = _LIST_SEP_RE.match(text, pos)
+        if not sep:
+            return None
+        last = _single_at(text, sep.end(), floor=sep.end())
+        if last is not None and (last[3] or last[0].mult > 1):
+            qty, _, end, currency = last
+            if qty.start != sep.end():  # the last item must not have its own prefix currency
+                return None
+            values = [q.count * qty.mult for q in items] + [qty.value]
+            cand = _Cand(first.start, end, values, currency)
+            if currency is None:
+                cand.money_noun = _follower(text, end)
+            return cand
+        nxt = _qty_at(text, sep.end(), compound=False)
+        if nxt is None or nxt.mult > 1 or nxt.word:
+            return None
+        items.append(nxt)
+        pos = nxt.end
+
+
+def _candidates(text: str) -> list[_Cand]:
+    """All candidates in order, left to right, without overlaps."""
+    starts = sorted({m.start() for m in _DIGITS_START_RE.finditer(text)}
+                    | {m.start() for m in _WORD_RE.finditer(text)})
+    out: list[_Cand] = []
+    floor = 0  # end of the last candidate: nothing before it can be reused
+    for pos in starts:
+        if pos < floor:
+            continue
+        single = _single_at(text, pos, floor)
+        if single is None:
+            # A bare first end of a range ("da 150 a 500 euro", "tra 2 e 4 milioni").
+            qty = _qty_at(text, pos)
+            if qty is None or qty.mult > 1:
+                continue
+            first = (qty, qty.start, qty.end, None)
+        else:
+            first = single
+        rng = _range_at(text, first, floor)
+        if rng is None and single is None:
+            rng = _list_at(text, first[0])
+        if rng is not None:
+            out.append(rng)
+            floor = rng.end
+            continue
+        if single is None:
+            continue
+        qty, start, end, currency = single
+        cand = _Cand(start, end, [qty.value], currency, qualifier=_qualifier(text, start, floor))
+        if currency is None:
+            cand.money_noun = _follower(text, end)
+        out.append(cand)
+        floor = end
+    return out
+
+
+def _spans(text: str, boundary: re.Pattern) -> list[tuple[int, int]]:
+    """Spans of the pieces of `text` between matches of `boundary`."""
+    spans, start = [], 0
+    for m in boundary.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _span_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    i = bisect.bisect_right([s for s, _ in spans], pos) - 1
+    return spans[max(i, 0)]
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every money amount in `text`, in order of appearance (see the module docstring)."""
+    cands = _candidates(text)
+    sentences = _spans(text, _SENT_END_RE)
+    paragraphs = _spans(text, _PARA_END_RE)
+    explicit = [c.start for c in cands if c.currency or c.money_noun]
+
+    amounts: list[Amount] = []
+    for c in cands:
+        currency = c.currency
+        if currency is None:
+            if c.money_noun is False:  # "1,2 milioni di capi", "60 mila addetti"
+                continue
+            s0, s1 = _span_of(sentences, c.start)
+            sentence = text[s0:s1]
+            p0, p1 = _span_of(paragraphs, c.start)
+            money = (
+                c.money_noun is True
+                or bool(_MONEY_CUE.search(sentence))
+                or (any(e < c.start or p0 <= e < p1 for e in explicit if e != c.start)
+                    and not _NON_MONEY_CUE.search(sentence))
+            )
+            if not money:
+                continue
+            currency = "EUR"
+        for value in c.values:
+            amounts.append(Amount(text=text[c.start:c.end], value=value, currency=currency,
+                                  start=c.start, end=c.end, qualifier=c.qualifier))
+    return amounts
+
+
+# ---------------------------------------------------------------------------------------
+# Writing amounts (for tests and messages)
+# ---------------------------------------------------------------------------------------
+
+def _group(n: int) -> str:
+    """1234567 -> '1.234.567'."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _decimal(x: float, places: int = 2) -> str:
+    """3.7 -> '3,7'; 12.0 -> '12'; 1234.5 -> '1.234,5' (at most `places` decimals)."""
+    whole, frac = f"{x:.{places}f}".split(".")
+    frac = frac.rstrip("0")
+    return _group(int(whole)) + ("," + frac if frac else "")
+
+
+def format_italian(value: float, style: str) -> str:
+    """Write `value` (euro) the Italian way.
+
+    Styles: "plain" '1.234.567' (number only, rounded to the unit), "decimals"
+    '1.234.567,00' (number only, with cents), "euro_sign" '€ 1.234.567' (cents shown only
+    when there are any), "milioni" '3,7 milioni di euro', "mila" '500mila euro'.
+    """
+    if style == "plain":
+        return _group(int(round(value)))
+    cents = int(round(value * 100))
+    if style == "decimals":
+        return f"{_group(cents // 100)},{cents % 100:02d}"
+    if style == "euro_sign":
+        return "€ " + (format_italian(value, "decimals") if cents % 100 else _group(cents // 100))
+    if style == "milioni":
+        n = value / 1e6
+        return f"{_decimal(n)} {'milione' if round(n, 2) == 1 else 'milioni'} di euro"
+    if style == "mila":
+        return f"{_decimal(value / 1e3)}mila euro"
+    raise ValueError(f"unknown style: {style!r}")

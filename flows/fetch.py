@@ -1,0 +1,432 @@
+"""Fetching: the one place that talks HTTP.
+
+A `Fetcher` is polite and careful by default:
+
+- it names itself (a user agent with the project's address and a contact) and obeys
+  robots.txt (Disallow, Crawl-delay, Request-rate), cached per host for its lifetime;
+- it paces requests per host (default one per second; several hosts in parallel);
+- it asks conditionally (If-None-Match / If-Modified-Since): a 304 costs nothing;
+- it retries 5xx answers and connection errors with exponential backoff, a bounded
+  number of times, and never 4xx answers;
+- it follows redirects itself (at most `max_redirects`), checking every hop;
+- it caps time and size, and decodes text whose declared charset is missing or wrong;
+- it refuses private, loopback and link-local addresses unless told otherwise
+  (`allow_private_network`, per source or for the whole run).
+
+Errors are values: every call returns a `FetchResult`, whose `error` is a one-line
+reason when there is no page; no exception escapes.
+"""
+from __future__ import annotations
+
+import codecs
+import ipaddress
+import re
+import socket
+import threading
+import time
+import urllib.robotparser
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Callable, Optional
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from sentinella import __version__
+
+USER_AGENT = (f"Sentinella/{__version__} (+https://github.com/sentinella-it/sentinella; "
+              "sentinella@example.org)")
+ROBOTS_AGENT = "Sentinella"  # the product token robots.txt rules are matched against
+REDIRECTS = {301, 302, 303, 307, 308}
+MAX_CRAWL_DELAY = 60.0  # a robots.txt asking for more is honoured at this much
+
+Validators = tuple[Optional[str], Optional[str]]
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one GET gave: a page, a 304, or the reason why there is nothing."""
+
+    url: str  # as asked
+    final_url: Optional[str] = None  # after redirects
+    status: Optional[int] = None
+    content: Optional[bytes] = None
+    text: Optional[str] = None  # `content` decoded (see decode_text)
+    encoding: Optional[str] = None
+    content_type: Optional[str] = None
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    not_modified: bool = False
+    error: Optional[str] = None  # one line; None when the fetch worked
+    requests: int = 0  # HTTP requests it took, robots.txt excluded
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class _Refused(Exception):
+    """Internal: a one-line reason to stop fetching one URL."""
+
+
+class _Rules:
+    """robots.txt of one origin: what may be fetched and how slowly."""
+
+    def __init__(self, parser: Optional[urllib.robotparser.RobotFileParser] = None,
+                 allow_all: bool = False, disallow_all: bool = False, reason: str = ""):
+        self.parser, self.allow_all, self.disallow_all = parser, allow_all, disallow_all
+        self.reason = reason
+
+    def can_fetch(self, url: str) -> bool:
+        if self.disallow_all:
+            return False
+        if self.allow_all or self.parser is None:
+            return True
+        return self.parser.can_fetch(ROBOTS_AGENT, url)
+
+    @property
+    def delay(self) -> float:
+        if self.parser is None:
+            return 0.0
+        delay = self.parser.crawl_delay(ROBOTS_AGENT)
+        rate = self.parser.request_rate(ROBOTS_AGENT)
+        seconds = float(delay) if delay is not None else 0.0
+        if rate is not None and rate.requests:
+            seconds = max(seconds, rate.seconds / rate.requests)
+        return min(seconds, MAX_CRAWL_DELAY)
+
+
+class Fetcher:
+    """One HTTP client for a whole run; thread-safe; `close()` when done."""
+
+    def __init__(self, *, allow_private_network: bool = False, user_agent: str = USER_AGENT,
+                 per_host_delay: float = 1.0, timeout: float = 20.0, max_retries: int = 3,
+                 max_bytes: int = 5_000_000, max_redirects: int = 5, backoff: float = 1.0,
+                 max_backoff: float = 30.0, workers: int = 4, obey_robots: bool = True):
+        self.allow_private_network = allow_private_network
+        self.user_agent = user_agent
+        self.per_host_delay = per_host_delay
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.workers = workers
+        self.obey_robots = obey_robots
+        self._client = httpx.Client(
+            headers={"User-Agent": user_agent,
+                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
+                               "*/*;q=0.8",
+                     "Accept-Language": "it-IT,it;q=0.9,en;q=0.5"},
+            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False)
+        self._lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._next_slot: dict[str, float] = {}
+        self._robots: dict[str, _Rules] = {}
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- the public calls ---------------------------------------------------------------
+
+    def get(self, url: str, etag: Optional[str] = None, last_modified: Optional[str] = None,
+            *, allow_private_network: bool = False, delay: Optional[float] = None,
+            revalidate: Optional[Callable[[str], Validators]] = None) -> FetchResult:
+        """GET one URL (conditionally when validators are given).
+
+        `delay` overrides the per-host pause for this call (robots.txt may ask for more);
+        `revalidate(url)` gives the validators to send after a redirect to another URL.
+        """
+        allow = allow_private_network or self.allow_private_network
+        pause = self.per_host_delay if delay is None else delay
+        try:
+            return self._get(url, etag, last_modified, allow, pause, revalidate)
+        except _Refused as exc:
+            return FetchResult(url=url, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - errors are values, whatever went wrong
+            return FetchResult(url=url, error=f"unexpected {type(exc).__name__}: {_line(exc)}")
+
+    def fetch_many(self, requests: list[tuple[str, Optional[str], Optional[str]]], *,
+                   allow_private_network: bool = False, delay: Optional[float] = None,
+                   revalidate: Optional[Callable[[str], Validators]] = None
+                   ) -> list[FetchResult]:
+        """GET every (url, etag, last_modified), hosts in parallel, each host paced; in order."""
+        by_host: dict[str, list[int]] = {}
+        for i, (url, _, _) in enumerate(requests):
+            by_host.setdefault(_host_key(url), []).append(i)
+        results: list[Optional[FetchResult]] = [None] * len(requests)
+
+        def run(indexes: list[int]) -> None:
+            for i in indexes:
+                url, etag, modified = requests[i]
+                results[i] = self.get(url, etag, modified,
+                                      allow_private_network=allow_private_network,
+                                      delay=delay, revalidate=revalidate)
+
+        groups = list(by_host.values())
+        if len(groups) <= 1:
+            for group in groups:
+                run(group)
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.workers, len(groups))) as pool:
+                list(pool.map(run, groups))
+        return results  # type: ignore[return-value]
+
+    # --- one URL, hop by hop ------------------------------------------------------------
+
+    def _get(self, url: str, etag: Optional[str], last_modified: Optional[str], allow: bool,
+             pause: float, revalidate) -> FetchResult:
+        current, requests = url, 0
+        for _ in range(self.max_redirects + 1):
+            self._check_address(current, allow)
+            rules = self._rules(current, allow, pause) if self.obey_robots else _Rules()
+            if not rules.can_fetch(current):
+                raise _Refused(f"disallowed by robots.txt{rules.reason}: {current}")
+            headers = {}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            response, body, tries = self._request(current, headers, max(pause, rules.delay))
+            requests += tries
+            location = response.headers.get("location")
+            if response.status_code in REDIRECTS and location:
+                current = urljoin(current, location.strip())
+                etag, last_modified = revalidate(current) if revalidate else (None, None)
+                continue
+            common = dict(url=url, final_url=current, status=response.status_code,
+                          requests=requests, content_type=response.headers.get("content-type"),
+                          etag=response.headers.get("etag") or etag,
+                          last_modified=response.headers.get("last-modified") or last_modified)
+            if response.status_code == 304:
+                return FetchResult(**common, not_modified=True)
+            if response.status_code >= 300:
+                return FetchResult(**common, error=f"HTTP {response.status_code}"
+                                                   f" {response.reason_phrase}".rstrip())
+            text, encoding = decode_text(body, common["content_type"])
+            return FetchResult(**{**common, "etag": response.headers.get("etag"),
+                                  "last_modified": response.headers.get("last-modified")},
+                               content=body, text=text, encoding=encoding)
+        raise _Refused(f"more than {self.max_redirects} redirects from {url}")
+
+    def _request(self, url: str, headers: dict, pause: float
+                 ) -> tuple[httpx.Response, bytes, int]:
+        """One GET with retries on 5xx and connection errors; raises _Refused at the end."""
+        host = _host_key(url)
+        for attempt in range(self.max_retries + 1):
+            self._pace(host, pause)
+            last_try = attempt == self.max_retries
+            try:
+                response, body = self._send(url, headers)
+            except _Refused:
+                raise
+            except httpx.TransportError as exc:
+                if last_try:
+                    raise _Refused(f"{_transport_reason(exc)} after {attempt + 1} attempts")
+                time.sleep(self._backoff(attempt, None))
+                continue
+            if response.status_code >= 500 and not last_try:
+                time.sleep(self._backoff(attempt, response.headers.get("retry-after")))
+                continue
+            if response.status_code >= 500:
+                raise _Refused(f"HTTP {response.status_code} {response.reason_phrase} "
+                               f"after {attempt + 1} attempts")
+            return response, body, attempt + 1
+        raise AssertionError("unreachable")
+
+    def _send(self, url: str, headers: dict) -> tuple[httpx.Response, bytes]:
+        """The request itself, the body read up to `max_bytes` and within the time cap."""
+        deadline = time.monotonic() + 3 * self.timeout
+        with self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code != 200:
+                return response, b""
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise _Refused(f"too large: {declared} bytes (limit {self.max_bytes})")
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise _Refused(f"too large: more than {self.max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise _Refused(f"too slow: body not received in {3 * self.timeout:.0f} s")
+                chunks.append(chunk)
+            return response, b"".join(chunks)
+
+    def _backoff(self, attempt: int, retry_after: Optional[str]) -> float:
+        wait = self.backoff * (2 ** attempt)
+        if retry_after:
+            wait = max(wait, _retry_after_seconds(retry_after))
+        return min(wait, self.max_backoff)
+
+    # --- politeness ---------------------------------------------------------------------
+
+    def _pace(self, host: str, pause: float) -> None:
+        """Wait for this host's next slot: request starts to one host are `pause` apart."""
+        with self._lock:
+            lock = self._host_locks.setdefault(host, threading.Lock())
+        with lock:
+            wait = self._next_slot.get(host, 0.0) - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._next_slot[host] = time.monotonic() + pause
+
+    def _rules(self, url: str, allow: bool, pause: float) -> _Rules:
+        """robots.txt of the URL's origin, fetched once per Fetcher."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc.lower()}"
+        with self._lock:
+            lock = self._host_locks.setdefault("robots " + origin, threading.Lock())
+        with lock:
+            if origin not in self._robots:
+                self._robots[origin] = self._load_robots(origin, allow, pause)
+            return self._robots[origin]
+
+    def _load_robots(self, origin: str, allow: bool, pause: float) -> _Rules:
+        """RFC 9309: 4xx means no rules; 5xx or unreachable means keep out (for this run)."""
+        url = origin + "/robots.txt"
+        try:
+            for _ in range(self.max_redirects + 1):
+                self._check_address(url, allow)
+                response, body, _ = self._request(url, {}, pause)
+                location = response.headers.get("location")
+                if response.status_code in REDIRECTS and location:
+                    url = urljoin(url, location.strip())
+                    continue
+                break
+            else:
+                return _Rules(allow_all=True)
+        except _Refused as exc:
+            return _Rules(disallow_all=True, reason=f" (robots.txt unreachable: {exc})")
+        if response.status_code >= 400:
+            return _Rules(allow_all=True)
+        parser = urllib.robotparser.RobotFileParser(url)
+        text, _ = decode_text(body, response.headers.get("content-type"))
+        parser.parse(text.splitlines())
+        return _Rules(parser)
+
+    def _check_address(self, url: str, allow: bool) -> None:
+        """Only http(s); only public addresses unless private ones are allowed."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _Refused(f"not an http(s) URL: {url}")
+        if allow:
+            return
+        refusal = private_address(parts.hostname, parts.port or (443 if parts.scheme == "https"
+                                                                 else 80))
+        if refusal:
+            raise _Refused(f"refused: {refusal} (allow_private_network is off)")
+
+
+# --- helpers, public because tests and other modules use them ------------------------------
+
+def private_address(host: str, port: int = 80) -> Optional[str]:
+    """Why `host` must not be fetched (it is or resolves to a non-public address), or None.
+
+    Note: the name is resolved again when connecting, so a hostile DNS server could
+    still answer differently the second time (DNS rebinding); this check stops links and
+    redirects to internal addresses, which is the common case.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}"
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return f"{host} is a private or loopback address ({address})"
+    return None
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def declared_charset(content: bytes, content_type: Optional[str]) -> Optional[str]:
+    """The charset the server (Content-Type) or the page (<meta charset>) declares."""
+    if content_type:
+        match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.I)
+        if match:
+            return match.group(1)
+    match = _META_CHARSET.search(content[:4096])
+    return match.group(1).decode("ascii", "ignore") if match else None
+
+
+def decode_text(content: bytes, content_type: Optional[str] = None) -> tuple[str, str]:
+    """Bytes to text, trusting the bytes over the declaration.
+
+    A BOM wins; then valid UTF-8 is UTF-8 whatever the page says (Latin-1 text is
+    almost never valid UTF-8); then the declared charset when it is not UTF-8 (Latin-1
+    read as Windows-1252, as browsers do); then charset_normalizer's guess; then
+    Windows-1252, which decodes anything.
+    """
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if content.startswith(bom):
+            return content.decode(name, errors="replace"), name
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _codec(declared_charset(content, content_type))
+    if declared and declared not in ("utf-8", "utf-8-sig"):
+        if declared in ("latin-1", "iso8859-1", "ascii"):
+            declared = "cp1252"
+        try:
+            return content.decode(declared), declared
+        except UnicodeDecodeError:
+            pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(content[:200_000]).best()
+        if best is not None and best.encoding not in ("utf_8", "ascii"):
+            return content.decode(best.encoding, errors="replace"), best.encoding
+    except Exception:  # noqa: BLE001 - a guess that fails is no guess
+        pass
+    return content.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _codec(name: Optional[str]) -> Optional[str]:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _host_key(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def _retry_after_seconds(value: str) -> float:
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    kind = {httpx.ConnectError: "connection failed", httpx.ConnectTimeout: "connect timeout",
+            httpx.ReadTimeout: "read timeout", httpx.RemoteProtocolError: "protocol error"}
+    reason = kind.get(type(exc), type(exc).__name__)
+    detail = _line(exc)
+    return f"{reason}: {detail}" if detail else reason
+
+
+def _line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else ""

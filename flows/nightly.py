@@ -1,0 +1,217 @@
+"""The nightly flow: discover → fetch/read → dedup → extract → store, per source, in batches.
+
+The flow is the single writer of the knowledge base. Network work (discovery, fetching)
+is retried inside the fetcher with limits and reported per source; pure work
+(extraction) is never retried; one bad page never stops a run.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from extractors.extract import extract_many
+from extractors.pipeline import load_pipeline, pipeline_id
+from flows.dedup import find_duplicate, simhash
+from flows.discover import Candidate, discover
+from flows.read import ReadError, read_html
+from flows.sources import Source, load_sources
+from kb import Document, KnowledgeBase, RunSummary, SourceHealth
+from kb.store import UNCHANGED, now_iso
+from sentinella.errors import SentinellaError
+
+BATCH_SIZE = 16
+
+
+def progress(message: str) -> None:
+    """Progress goes to stderr, so stdout stays clean for the summary and for pipes."""
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A candidate after fetching and reading: a document, or why there is none."""
+
+    candidate: Candidate
+    document: Optional[Document] = None
+    not_modified: bool = False
+    error: Optional[str] = None
+
+
+@task(cache_policy=NO_CACHE)
+def discover_task(source: Source, fetcher) -> list[Candidate]:
+    return discover(source, fetcher)
+
+
+@task(cache_policy=NO_CACHE)
+def fetch_and_read(source: Source, candidates: list[Candidate], db_path: Path,
+                   fetcher) -> list[Fetched]:
+    """Read every candidate: from disk for folders, over HTTP (conditional GET) otherwise."""
+    if source.kind == "folder":
+        return [_read_file(source, c) for c in candidates]
+    kb = KnowledgeBase.open(db_path)
+    try:
+        validators = [kb.validators(c.url) for c in candidates]
+    finally:
+        kb.close()
+    results = fetcher.fetch_many(
+        [(c.url, etag, modified) for c, (etag, modified) in zip(candidates, validators)])
+    return [_read_response(source, c, r) for c, r in zip(candidates, results)]
+
+
+def _read_file(source: Source, candidate: Candidate) -> Fetched:
+    try:
+        html = candidate.path.read_bytes()
+        page = read_html(html, url=None, fallback_published=candidate.published)
+    except (OSError, ReadError) as exc:
+        return Fetched(candidate, error=str(exc))
+    return Fetched(candidate, document=_document(source, candidate, page))
+
+
+def _read_response(source: Source, candidate: Candidate, result) -> Fetched:
+    if result.not_modified:
+        return Fetched(candidate, not_modified=True)
+    if result.error:
+        return Fetched(candidate, error=result.error)
+    try:
+        page = read_html(result.text, url=result.final_url,
+                         fallback_published=candidate.published)
+    except ReadError as exc:
+        return Fetched(candidate, error=str(exc))
+    return Fetched(candidate, document=_document(
+        source, candidate, page, etag=result.etag, last_modified=result.last_modified))
+
+
+def _document(source: Source, candidate: Candidate, page, etag=None,
+              last_modified=None) -> Document:
+    from flows.canonical import canonical_url
+
+    return Document(
+        url=canonical_url(page.url or candidate.url),
+        text=page.text,
+        source=source.name,
+        title=page.title or candidate.title,
+        published=page.published or candidate.published,
+        publisher=page.sitename if source.kind == "folder" and page.sitename else source.publisher,
+        author=page.author,
+        language=page.language,
+        fetched_at=now_iso(),
+        etag=etag,
+        last_modified=last_modified,
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def extract_batch(documents: list[Document], model: Optional[str]) -> list:
+    nlp = load_pipeline(model)
+    items = [(d.text, {"url": d.url, "title": d.title, "published": d.published,
+                       "source": d.publisher}) for d in documents]
+    return list(extract_many(items, nlp=nlp))
+
+
+@task(cache_policy=NO_CACHE)
+def store_batch(db_path: Path, documents: list[Document],
+                extractions: list) -> list[tuple[str, bool]]:
+    """Store one batch in one transaction: (new/changed/unchanged, is a republication)."""
+    kb = KnowledgeBase.open(db_path)
+    try:
+        known = kb.fingerprints()
+        fingerprints, duplicates = {}, {}
+        for doc in documents:
+            fingerprints[doc.url] = simhash(doc.text)
+            original = find_duplicate(fingerprints[doc.url], known, exclude_url=doc.url)
+            if original is not None:
+                duplicates[doc.url] = original
+        statuses = kb.store_batch(zip(documents, extractions), simhashes=fingerprints,
+                                  duplicates=duplicates)
+        return [(status, doc.url in duplicates) for doc, status in zip(documents, statuses)]
+    finally:
+        kb.close()
+
+
+def run_source(source: Source, db_path: Path, model: Optional[str], fetcher,
+               index: int, total: int) -> SourceHealth:
+    health = SourceHealth(source=source.name)
+    tag = f"[{index}/{total}] {source.name}"
+    try:
+        candidates = discover_task(source, fetcher)
+    except SentinellaError as exc:
+        health.failed += 1
+        health.failures.append(f"discovery: {exc}")
+        progress(f"{tag}: discovery failed: {exc}")
+        return health
+    health.seen = len(candidates)
+    progress(f"{tag}: {len(candidates)} pages to check")
+    for start in range(0, len(candidates), BATCH_SIZE):
+        batch = candidates[start:start + BATCH_SIZE]
+        fetched = fetch_and_read(source, batch, db_path, fetcher)
+        kb = KnowledgeBase.open(db_path)
+        try:
+            todo = []
+            for item in fetched:
+                if item.not_modified:
+                    health.not_modified += 1
+                    health.unchanged += 1
+                elif item.error:
+                    health.failed += 1
+                    health.failures.append(f"{item.candidate.url}: {item.error}")
+                else:
+                    health.fetched += 1
+                    doc = item.document
+                    if not doc.published:
+                        health.dates_missing += 1
+                    if kb.classify(doc) == UNCHANGED:
+                        health.unchanged += 1
+                    else:
+                        todo.append(doc)
+        finally:
+            kb.close()
+        italian = [d for d in todo if d.language in (None, "it")]
+        extractions = dict(zip([d.url for d in italian], extract_batch(italian, model)))
+        health.not_italian += len(todo) - len(italian)
+        results = [extractions.get(d.url) for d in todo]
+        outcomes = store_batch(db_path, todo, results)
+        for ex, (status, duplicate) in zip(results, outcomes):
+            setattr(health, status, getattr(health, status) + 1)
+            health.duplicates += duplicate
+            if ex is not None:
+                health.facts += ex.fact_count
+                health.empty += ex.fact_count == 0
+        done = min(start + BATCH_SIZE, len(candidates))
+        progress(f"{tag}: {done}/{len(candidates)} read, {health.new} new, "
+                 f"{health.changed} changed, {health.failed} failed")
+    return health
+
+
+@flow(name="sentinella-nightly", log_prints=False)
+def nightly(sources_file: Path, db_path: Path, model: Optional[str] = None,
+            allow_private_network: bool = False) -> RunSummary:
+    """One run over every source in the registry; returns the summary it also stores."""
+    started = time.monotonic()
+    sources = load_sources(sources_file)
+    nlp = load_pipeline(model)
+    kb = KnowledgeBase.open(db_path)
+    summary = RunSummary(pipeline=pipeline_id(nlp), run_id=kb.start_run(pipeline_id(nlp)))
+    kb.close()
+    progress(f"pipeline {summary.pipeline}; {len(sources)} sources")
+    fetcher = None
+    if any(s.kind != "folder" for s in sources):
+        from flows.fetch import Fetcher
+
+        fetcher = Fetcher(allow_private_network=allow_private_network)
+    try:
+        for i, source in enumerate(sources, 1):
+            summary.sources.append(run_source(source, db_path, model, fetcher, i, len(sources)))
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+        summary.seconds = time.monotonic() - started
+        kb = KnowledgeBase.open(db_path)
+        kb.finish_run(summary)
+        kb.close()
+    return summary

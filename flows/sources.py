@@ -1,0 +1,108 @@
+"""The source registry (corpus/sources.toml): which publishers to watch, and how.
+
+    [[source]]
+    name = "regione-piemonte"          # unique, used in the summary and the knowledge base
+    publisher = "Regione Piemonte - Giunta"
+    kind = "feed"                      # feed | sitemap | listing | folder | url
+    url = "https://..."                # or path = "sample" for a folder (relative to the file)
+    since = "2026-11-01"               # optional horizon: nothing published before
+    max_items = 50                     # optional horizon: at most this many items
+    allow_private_network = false      # tests serve fixtures on 127.0.0.1
+
+Kind-specific settings stay in `settings` (e.g. `link_selector`, `next_selector`,
+`max_pages` for listings; `pattern` for folders).
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+from sentinella.errors import SentinellaError
+
+KINDS = ("feed", "sitemap", "listing", "folder", "url")
+_COMMON = {"name", "publisher", "kind", "url", "path", "since", "max_items",
+           "allow_private_network", "enabled"}
+
+
+class SourcesError(SentinellaError):
+    pass
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    publisher: str
+    kind: str
+    url: Optional[str] = None
+    path: Optional[Path] = None
+    since: Optional[date] = None
+    max_items: Optional[int] = None
+    allow_private_network: bool = False
+    settings: dict = field(default_factory=dict)
+
+
+def load_sources(path: Path | str) -> list[Source]:
+    """Read and validate a sources file; raises SourcesError with a one-line reason."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourcesError(f"sources file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourcesError(f"cannot read sources file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SourcesError(f"malformed sources file {path}: {exc}") from None
+    entries = data.get("source")
+    if not isinstance(entries, list) or not entries:
+        raise SourcesError(f"{path}: no [[source]] entries")
+    sources = [_parse(entry, i, path) for i, entry in enumerate(entries, 1)]
+    names = [s.name for s in sources]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise SourcesError(f"{path}: duplicate source names: {', '.join(dupes)}")
+    return [s for s, e in zip(sources, entries) if e.get("enabled", True)]
+
+
+def _parse(entry: dict, index: int, path: Path) -> Source:
+    where = f"{path}: source #{index}"
+    if not isinstance(entry, dict):
+        raise SourcesError(f"{where}: not a table")
+    for key in ("name", "publisher", "kind"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise SourcesError(f"{where}: missing '{key}'")
+    where = f"{path}: source '{entry['name']}'"
+    kind = entry["kind"]
+    if kind not in KINDS:
+        raise SourcesError(f"{where}: unknown kind '{kind}' (expected one of {', '.join(KINDS)})")
+    url, folder = entry.get("url"), entry.get("path")
+    if kind == "folder":
+        if not folder:
+            raise SourcesError(f"{where}: a folder source needs 'path'")
+        folder = (path.parent / folder).resolve()
+        if not folder.is_dir():
+            raise SourcesError(f"{where}: folder not found: {folder}")
+    elif not url or not str(url).startswith(("http://", "https://")):
+        raise SourcesError(f"{where}: a {kind} source needs an http(s) 'url'")
+    since = entry.get("since")
+    if since is not None and not isinstance(since, date):
+        try:
+            since = date.fromisoformat(str(since))
+        except ValueError:
+            raise SourcesError(f"{where}: 'since' is not a date: {since!r}") from None
+    max_items = entry.get("max_items")
+    if max_items is not None and (not isinstance(max_items, int) or max_items < 1):
+        raise SourcesError(f"{where}: 'max_items' must be a positive integer")
+    return Source(
+        name=entry["name"],
+        publisher=entry["publisher"],
+        kind=kind,
+        url=url,
+        path=Path(folder) if folder else None,
+        since=since,
+        max_items=max_items,
+        allow_private_network=bool(entry.get("allow_private_network", False)),
+        settings={k: v for k, v in entry.items() if k not in _COMMON},
+    )

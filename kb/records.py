@@ -1,0 +1,63 @@
+"""Values that cross into the knowledge base: documents as read, and what a run did."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Document:
+    """One page as read (comunicato, notizia): the unit the knowledge base versions."""
+
+    url: str  # canonical URL (or file URI for pages read from disk)
+    text: str
+    source: str  # name of the source in sources.toml
+    title: Optional[str] = None
+    published: Optional[str] = None  # ISO date; None when the page and its listing give none
+    publisher: Optional[str] = None
+    author: Optional[str] = None
+    language: Optional[str] = None
+    fetched_at: Optional[str] = None
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the text with whitespace normalised: a new version only when words change."""
+        normal = re.sub(r"\s+", " ", self.text).strip()
+        return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class SourceHealth:
+    """How one source fared in one run: the per-source line of the summary."""
+
+    source: str
+    seen: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    dates_missing: int = 0
+    empty: int = 0
+    not_italian: int = 0
+    facts: int = 0
+    failures: list[str] = field(default_factory=list)  # "url: reason"
+
+
+@dataclass
+class RunSummary:
+    """What `sentinella run` did, printed at the end and kept in the `runs` table."""
+
+    sources: list[SourceHealth] = field(default_factory=list)
+    pipeline: str = ""
+    run_id: Optional[int] = None
+    seconds: float = 0.0
+
+    def total(self, name: str) -> int:
+        return sum(getattr(s, name) for s in self.sources)

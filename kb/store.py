@@ -1,0 +1,248 @@
+"""The one place that writes the knowledge base.
+
+Writes are idempotent: a document whose text has not changed is not written again, a
+changed text becomes a new version (the old one and its facts stay, marked superseded),
+and every batch is one transaction, so a failure leaves nothing half-written.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import sqlite_utils
+
+from extractors.model import Extraction
+from kb.records import Document, RunSummary
+from kb.schema import ensure_schema
+from sentinella.errors import SentinellaError
+
+
+class KnowledgeBaseError(SentinellaError):
+    pass
+
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def actor_id(kind: str, name: str) -> str:
+    """A stable id for a canonical actor: "person:alberto-cirio", "organization:regione-piemonte"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return f"{kind}:{slug}"
+
+
+class KnowledgeBase:
+    """A Sentinella knowledge base in one SQLite file."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True) -> "KnowledgeBase":
+        path = Path(path)
+        if not path.parent.is_dir():
+            raise KnowledgeBaseError(f"database folder does not exist: {path.parent}")
+        if not create and not path.exists():
+            raise KnowledgeBaseError(f"no knowledge base at {path} (run `sentinella run` first)")
+        if path.exists() and path.is_dir():
+            raise KnowledgeBaseError(f"database path is a folder: {path}")
+        try:
+            db = sqlite_utils.Database(path)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            if create:
+                ensure_schema(db)
+            elif "documents" not in db.table_names():
+                raise KnowledgeBaseError(f"{path} is not a Sentinella knowledge base")
+        except sqlite3.DatabaseError as exc:
+            raise KnowledgeBaseError(f"cannot open database {path}: {exc}") from exc
+        return cls(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- reading what the flow needs -------------------------------------------------
+
+    def current(self, url: str) -> Optional[dict]:
+        rows = list(self.db.query(
+            "select id, version, content_hash, etag, last_modified from documents "
+            "where url = ? and current = 1", [url]))
+        return rows[0] if rows else None
+
+    def classify(self, doc: Document) -> str:
+        """new, changed or unchanged, against the current version of the same URL."""
+        row = self.current(doc.url)
+        if row is None:
+            return NEW
+        return UNCHANGED if row["content_hash"] == doc.content_hash else CHANGED
+
+    def validators(self, url: str) -> tuple[Optional[str], Optional[str]]:
+        """ETag and Last-Modified of the current version, for a conditional GET."""
+        row = self.current(url)
+        return (row["etag"], row["last_modified"]) if row else (None, None)
+
+    def fingerprints(self) -> list[tuple[int, str, str]]:
+        """(id, url, simhash) of current documents, for near-duplicate detection."""
+        return [(r["id"], r["url"], r["simhash"]) for r in self.db.query(
+            "select id, url, simhash from documents where current = 1 and simhash is not null")]
+
+    # --- writing -----------------------------------------------------------------------
+
+    def store_batch(
+        self,
+        items: Iterable[tuple[Document, Optional[Extraction]]],
+        *,
+        simhashes: Optional[dict[str, str]] = None,
+        duplicates: Optional[dict[str, int]] = None,
+    ) -> list[str]:
+        """Store documents with their extractions in one transaction; returns each status.
+
+        `simhashes` maps a URL to its fingerprint, `duplicates` a URL to the id of the
+        document it republishes.
+        """
+        simhashes = simhashes or {}
+        duplicates = duplicates or {}
+        statuses = []
+        try:
+            with self.db.conn:
+                for doc, extraction in items:
+                    statuses.append(self._store_one(
+                        doc, extraction, simhashes.get(doc.url), duplicates.get(doc.url)))
+        except sqlite3.DatabaseError as exc:
+            raise KnowledgeBaseError(f"could not write the batch: {exc}") from exc
+        return statuses
+
+    def _store_one(self, doc: Document, extraction: Optional[Extraction],
+                   simhash: Optional[str], duplicate_of: Optional[int]) -> str:
+        row = self.current(doc.url)
+        if row is not None and row["content_hash"] == doc.content_hash:
+            if (doc.etag, doc.last_modified) != (row["etag"], row["last_modified"]):
+                # Same text, new validators: keep conditional GETs working, no new version.
+                self.db["documents"].update(
+                    row["id"], {"etag": doc.etag, "last_modified": doc.last_modified})
+            return UNCHANGED
+        version = 1
+        if row is not None:
+            self.db["documents"].update(row["id"], {"current": 0})
+            version = row["version"] + 1
+        record = {
+            "url": doc.url,
+            "version": version,
+            "current": 1,
+            "source": doc.source,
+            "publisher": doc.publisher,
+            "title": doc.title,
+            "published": doc.published,
+            "author": doc.author,
+            "language": doc.language,
+            "text": doc.text,
+            "content_hash": doc.content_hash,
+            "simhash": simhash,
+            "duplicate_of": duplicate_of,
+            "fetched_at": doc.fetched_at or now_iso(),
+            "etag": doc.etag,
+            "last_modified": doc.last_modified,
+            "pipeline": extraction.pipeline if extraction else None,
+        }
+        document_id = self.db["documents"].insert(record).last_pk
+        if extraction is not None:
+            self._store_facts(document_id, extraction)
+        return NEW if row is None else CHANGED
+
+    def _store_facts(self, document_id: int, ex: Extraction) -> None:
+        common = {"document_id": document_id, "pipeline": ex.pipeline}
+        ids_by_name = {}
+        for a in ex.actors:
+            aid = a.id or actor_id(a.kind, a.name)
+            ids_by_name[a.name] = aid
+            self.db["actors"].insert({"id": aid, "name": a.name, "kind": a.kind}, ignore=True)
+            self.db["mentions"].insert({
+                **common, "actor_id": aid, "role": a.role, "organization": a.organization,
+                "start": a.start, "end": a.end})
+        self.db["sites"].insert_all(
+            [{**common, "name": s.name, "type": s.type, "istat": s.istat,
+              "start": s.start, "end": s.end} for s in ex.sites])
+        self.db["amounts"].insert_all(
+            [{**common, "text": m.text, "value": m.value, "currency": m.currency,
+              "qualifier": m.qualifier, "start": m.start, "end": m.end} for m in ex.amounts])
+        self.db["commitments"].insert_all(
+            [{**common, "actor": c.actor, "actor_id": ids_by_name.get(c.actor),
+              "organization": c.organization, "verb": c.verb, "amount": c.amount,
+              "purpose": c.purpose, "sites": json.dumps(list(c.sites), ensure_ascii=False),
+              "sentence": c.sentence, "start": c.start, "end": c.end}
+             for c in ex.commitments])
+
+    # --- runs --------------------------------------------------------------------------
+
+    def start_run(self, pipeline: str) -> int:
+        with self.db.conn:
+            return self.db["runs"].insert(
+                {"started_at": now_iso(), "status": "running", "pipeline": pipeline}).last_pk
+
+    def finish_run(self, summary: RunSummary, status: str = "ok") -> None:
+        totals = {k: summary.total(k) for k in
+                  ("seen", "new", "changed", "unchanged", "duplicates", "failed", "facts")}
+        with self.db.conn:
+            self.db["runs"].update(summary.run_id, {
+                "finished_at": now_iso(), "status": status, "sources": len(summary.sources),
+                "seconds": round(summary.seconds, 2), **totals})
+            for health in summary.sources:
+                record = asdict(health)
+                record["failures"] = json.dumps(record["failures"], ensure_ascii=False)
+                self.db["source_health"].insert(
+                    {"run_id": summary.run_id, **record}, replace=True)
+
+    # --- reading back in the extraction format ----------------------------------------------
+
+    def export(self) -> Iterator[dict]:
+        """Every current document with its facts, in the shape of the extraction format."""
+        for doc in self.db.query(
+                "select * from documents where current = 1 order by published, url"):
+            yield self.document_facts(doc)
+
+    def document_facts(self, doc: dict) -> dict:
+        did = doc["id"]
+        actors = [dict(r) for r in self.db.query(
+            "select a.name, a.kind, m.role, m.organization, a.id, m.start, m.end "
+            "from mentions m join actors a on a.id = m.actor_id where m.document_id = ? "
+            "order by m.start", [did])]
+        sites = list(self.db.query(
+            "select name, type, istat, start, end from sites where document_id = ? "
+            "order by start", [did]))
+        amounts = list(self.db.query(
+            "select text, value, currency, qualifier, start, end from amounts "
+            "where document_id = ? order by start", [did]))
+        commitments = []
+        for c in self.db.query(
+                "select actor, organization, sentence, amount, purpose, sites, verb, start, end "
+                "from commitments where document_id = ? order by start", [did]):
+            commitments.append({**c, "sites": json.loads(c["sites"] or "[]")})
+        return {
+            "id": did,
+            "source": doc["publisher"] or doc["source"],
+            "url": doc["url"],
+            "title": doc["title"],
+            "published": doc["published"],
+            "version": doc["version"],
+            "duplicate_of": doc["duplicate_of"],
+            "pipeline": doc["pipeline"],
+            "text": doc["text"],
+            "actors": [_drop_none(a) for a in actors],
+            "sites": [_drop_none(s) for s in sites],
+            "amounts": [_drop_none(a) for a in amounts],
+            "commitments": commitments,
+        }
+
+
+def _drop_none(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}

@@ -1,0 +1,72 @@
+"""Inputs of `sentinella extract`: HTML files, plain-text files, URLs, or - for stdin."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from flows.read import Page, ReadError, read_html, read_plain_text
+from sentinella.errors import SentinellaError
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+class InputError(SentinellaError):
+    pass
+
+
+def read_input(spec: str, *, allow_private_network: bool = False) -> tuple[Page, dict]:
+    """The readable page behind one argument, and the metadata to carry along."""
+    if spec == "-":
+        data = sys.stdin.buffer.read()
+        return _read_bytes(data, "stdin", looks_html=None), {"url": "stdin"}
+    if spec.startswith(("http://", "https://")):
+        return _read_url(spec, allow_private_network), {"url": spec}
+    path = Path(spec)
+    if not path.exists():
+        raise InputError(f"no such file: {spec}")
+    if path.is_dir():
+        raise InputError(f"is a folder, not a file: {spec}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {spec}: {exc.strerror}") from None
+    page = _read_bytes(data, spec, looks_html=path.suffix.lower() in HTML_SUFFIXES or None)
+    meta = {"url": spec}
+    if page.title:
+        meta["title"] = page.title
+    if page.published:
+        meta["published"] = page.published
+    return page, meta
+
+
+def _read_bytes(data: bytes, name: str, looks_html) -> Page:
+    head = data[:2048].lower()
+    is_html = looks_html if looks_html is not None else (b"<html" in head or b"<!doctype" in head
+                                                        or b"<p" in head)
+    try:
+        if is_html:
+            return read_html(data)
+        text = data.decode("utf-8")
+    except ReadError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text") from None
+    if not text.strip():
+        raise InputError(f"{name}: empty input")
+    return read_plain_text(text)
+
+
+def _read_url(url: str, allow_private_network: bool) -> Page:
+    from flows.fetch import Fetcher
+
+    fetcher = Fetcher(allow_private_network=allow_private_network)
+    try:
+        result = fetcher.get(url)
+    finally:
+        fetcher.close()
+    if result.error:
+        raise InputError(f"{url}: {result.error}")
+    try:
+        return read_html(result.text, url=result.final_url)
+    except ReadError as exc:
+        raise InputError(f"{url}: {exc}") from None

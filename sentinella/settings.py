@@ -1,0 +1,23 @@
+"""Where things live, and the environment Prefect needs before it is imported."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCES = PROJECT_ROOT / "corpus" / "sources.toml"
+DEFAULT_DB = Path("data") / "sentinella.db"
+
+
+def configure_prefect(data_dir: Path) -> None:
+    """Keep Prefect's state inside the project's data folder, and its analytics off.
+
+    Must run before `prefect` is imported: Prefect reads these settings at import time.
+    An explicit PREFECT_HOME or PREFECT_API_URL from the user (a real server) wins.
+    """
+    os.environ.setdefault("PREFECT_HOME", str((data_dir / "prefect").resolve()))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # Prefect's own telemetry and update checks would try the network.
+    os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")

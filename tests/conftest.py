@@ -1,0 +1,58 @@
+"""Shared fixtures: a Prefect test server per session, a slice of the sample corpus."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Prefect reads its settings at import: keep its state out of ~ and analytics off.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="sentinella-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpus" / "sample"
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """One Prefect server for the whole session; yields its API URL for subprocesses."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield PREFECT_API_URL.value()
+
+
+def sample_pages(count: int) -> list[Path]:
+    """The first `count` sample pages, spread over publishers (sorted, so stable)."""
+    pages = sorted(SAMPLE.glob("*/*.html"))
+    step = max(1, len(pages) // count)
+    return pages[::step][:count]
+
+
+@pytest.fixture
+def corpus_slice(tmp_path: Path) -> Path:
+    """A sources.toml over a folder holding 6 sample pages; returns the sources file."""
+    folder = tmp_path / "pages"
+    for page in sample_pages(6):
+        target = folder / page.parent.name / page.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(page, target)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[[source]]\nname = "slice"\npublisher = "Sample slice"\nkind = "folder"\n'
+        'path = "pages"\n', encoding="utf-8")
+    return sources
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from extractors.pipeline import load_pipeline
+
+    return load_pipeline()

@@ -1,0 +1,68 @@
+"""The nightly flow end to end on a slice of the sample corpus, into a real SQLite file."""
+from __future__ import annotations
+
+import sqlite_utils
+
+from flows.nightly import nightly
+
+
+def _counts(db_path):
+    db = sqlite_utils.Database(db_path)
+    return {t: db[t].count for t in ("documents", "actors", "mentions", "sites", "amounts",
+                                      "commitments")}
+
+
+def test_flow_stores_documents_and_facts(prefect_server, corpus_slice, tmp_path):
+    db_path = tmp_path / "kb.db"
+    summary = nightly(sources_file=corpus_slice, db_path=db_path)
+    assert summary.total("seen") == 6
+    assert summary.total("new") == 6
+    assert summary.total("failed") == 0
+    counts = _counts(db_path)
+    assert counts["documents"] == 6
+    assert counts["amounts"] > 0
+    assert summary.total("facts") == (counts["mentions"] + counts["sites"] + counts["amounts"]
+                                      + counts["commitments"])
+    db = sqlite_utils.Database(db_path)
+    run = next(db.query("select * from runs"))
+    assert (run["status"], run["new"], run["sources"]) == ("ok", 6, 1)
+    health = next(db.query("select * from source_health"))
+    assert (health["source"], health["seen"], health["new"]) == ("slice", 6, 6)
+    for doc in db.query("select * from documents"):
+        assert doc["url"].startswith("https://sentinella.example/")  # the page's rel=canonical
+        assert doc["published"] and doc["title"] and doc["content_hash"]
+        assert doc["pipeline"]
+
+
+def test_second_run_changes_nothing(prefect_server, corpus_slice, tmp_path):
+    db_path = tmp_path / "kb.db"
+    nightly(sources_file=corpus_slice, db_path=db_path)
+    before = _counts(db_path)
+    summary = nightly(sources_file=corpus_slice, db_path=db_path)
+    assert (summary.total("new"), summary.total("changed"), summary.total("unchanged")) == (0, 0, 6)
+    assert _counts(db_path) == before
+
+
+def test_changed_page_becomes_a_new_version(prefect_server, corpus_slice, tmp_path):
+    db_path = tmp_path / "kb.db"
+    nightly(sources_file=corpus_slice, db_path=db_path)
+    db = sqlite_utils.Database(db_path)
+    facts_before = {t: db[t].count for t in ("mentions", "sites", "amounts")}
+    page = sorted((corpus_slice.parent / "pages").glob("*/*.html"))[0]
+    html = page.read_text(encoding="utf-8")
+    cut = html.index("</p>", html.index("<article"))  # the first paragraph of the article
+    page.write_text(html[:cut] + " Rettifica: dato aggiornato." + html[cut:], encoding="utf-8")
+    summary = nightly(sources_file=corpus_slice, db_path=db_path)
+    assert (summary.total("new"), summary.total("changed"), summary.total("unchanged")) == (0, 1, 5)
+    versions = list(db.query(
+        "select version, current from documents where url = "
+        "(select url from documents where version = 2) order by version"))
+    assert versions == [{"version": 1, "current": 0}, {"version": 2, "current": 1}]
+    # The superseded version keeps its facts; the new version gets its own.
+    old_id = next(db.query("select id from documents where current = 0"))["id"]
+    new_id = next(db.query("select id from documents where version = 2"))["id"]
+    for table, before in facts_before.items():
+        new_rows = db[table].count_where("document_id = ?", [new_id])
+        assert db[table].count == before + new_rows
+    assert db["documents"].count == 7
+    assert old_id != new_id
