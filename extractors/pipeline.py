@@ -49,6 +49,10 @@ def load_statistical(name: str) -> Language:
     if name == "blank:it":
         return spacy.blank("it")
     try:
+        if not Path(name).exists() and importlib.util.find_spec(name) is not None:
+            # An importable model package (it_core_news_lg and friends), installed with
+            # pip or found on the path: spaCy's own package loader calls its load().
+            return spacy.util.load_model_from_package(name)
         return spacy.load(name)
     except (OSError, ValueError, ImportError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

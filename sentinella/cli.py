@@ -67,6 +67,33 @@ def run(sources_file: Path, db_path: Path, model: str | None,
 
 
 @cli.command()
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path),
+              default=DEFAULT_SOURCES, show_default=True, help="The source registry.")
+@db_option
+@model_option
+@click.option("--cron", default="30 1 * * *", show_default=True,
+              help="When to run, in Europe/Rome time (avoid 02:xx: daylight saving).")
+def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> None:
+    """Serve the nightly schedule to a Prefect server (set PREFECT_API_URL); runs until stopped."""
+    import os
+
+    from flows.sources import load_sources
+    from kb import KnowledgeBase
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise SentinellaError("PREFECT_API_URL is not set: start `prefect server start` and "
+                              "export PREFECT_API_URL=http://127.0.0.1:4200/api")
+    load_sources(sources_file)
+    KnowledgeBase.open(db_path).close()
+    configure_prefect(db_path.parent)
+    from prefect import serve as prefect_serve
+
+    from flows.schedule import nightly_deployment
+
+    prefect_serve(nightly_deployment(sources_file, db_path, cron=cron, model=model))
+
+
+@cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE_OR_URL...")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="table",
               show_default=True)
