@@ -28,17 +28,23 @@ How `find_amounts` decides (read this before changing a rule)
    a. what follows decides first: "di <money noun>" ("10 milioni di investimenti") makes
       it money; "di <anything else>" ("di capi", "di persone", "di tonnellate") or an
       immediately following count noun ("60 mila addetti") makes it not money;
-   b. otherwise it is money when its sentence contains a money cue word ("euro",
+   b. otherwise it is money when the multiplier is abbreviated ("4,8 mln", "2 mld":
+      a money-only style), or when its sentence contains a money cue word ("euro",
       "stanziamento", "stanziato", "fondi", "risorse", "finanziamento", "investimento",
       "contributo", "dotazione", "costo", "bilancio", ...; see `_MONEY_CUE`);
-   c. otherwise it is money when the document has an explicit amount earlier in the text
-      or anywhere in the same paragraph, unless its sentence is about population or
-      physical quantities (`_NON_MONEY_CUE`: "abitanti", "visitatori", "tonnellate", ...).
+   c. otherwise it is money when it has money *context* and its sentence is not about
+      population or physical quantities (`_NON_MONEY_CUE`: "abitanti", "visitatori",
+      "passeggeri", "tonnellate", ...).  Context is: an explicit amount earlier in the
+      document or anywhere in the same paragraph, or a "da" right before the amount
+      ("un piano da 4,8 milioni").
+   Otherwise a bare amount is dropped.
 4. Ranges ("da 150 a 500 euro", "tra 2 e 4 milioni", "da 100.000 a 2 milioni di euro",
    "2-3 milioni di euro") give two amounts that both carry the whole range as text.
    The first end borrows the currency of the second, and its multiplier too when it has
    none and is not larger than the second's count ("da 1 a 3 milioni" = 1e6 and 3e6,
-   but "da 100.000 a 2 milioni" = 1e5 and 2e6).
+   but "da 100.000 a 2 milioni" = 1e5 and 2e6).  Lists of small counts that share the
+   last item's unit ("rispettivamente 35 e 30 milioni", "3, 4 e 5 milioni di euro")
+   work the same way.
 5. `text` is the amount itself, with its currency words but without the qualifier
    ("oltre 10,53 milioni di euro" gives text "10,53 milioni di euro" and qualifier
    "oltre"), as in the gold annotations.
@@ -181,6 +187,7 @@ def parse_number(s: str) -> float:
 # "15/07", "2021-2027" (second half) and "n.23" never start one; the second end of a
 # range ("2-3 milioni") is read explicitly.
 _DIGITS_RE = re.compile(r"\d+(?:[.,\u00a0\u202f\u2009]\d+)*")
+_SPACE_GROUPED_RE = re.compile(r"\d{1,3}(?: \d{3})+(?![\d.,])")
 _DIGITS_START_RE = re.compile(r"(?<![\w.,/\-–])\d")  # where the scanner may start one
 _WORD_RE = re.compile(r"(?<![\w'’])[^\W\d_]+")
 
@@ -241,7 +248,7 @@ _MONEY_NOUN_RE = re.compile(
     r"indennizz|ristor|aiut|incentiv|sussid|dotazion|budget|capital|credit|prestit|mutu|"
     r"premi|bonus|voucher|deficit|disavanz|avanz|extra|risparmi|oneri|stipend|salari|"
     r"appalt|lavori$|opere$|interventi$|cofinanziament|finanza|fsc$|fesr$|fse$|feasr$|"
-    r"pnrr$|cassa$|liquidità)", re.I)
+    r"pnrr$|cassa$|liquidità|garanzi)", re.I)
 # ... a count noun right after it (or after "di") makes it a head count or a quantity.
 _COUNT_NOUN_RE = re.compile(
     r"(?:person|abitant|resident|cittadin|italian|piemontes|lavorat|dipendent|addett|"
@@ -254,18 +261,18 @@ _COUNT_NOUN_RE = re.compile(
     r"nott|pernottament|bigliett|ingress|barili|pagine$|libri$|unità$|esemplar|"
     r"metri|chilogramm|kilogramm|utenz|abbonat|elettor|votant|nascit|decess|mort[io]$|"
     r"casi$|contagi|ricover|operator|agent|medic|infermier|insegnant|docent|giovan|"
-    r"anzian|bambin|ragazz|donne$|uomini$|over$|under$|euro-)", re.I)
+    r"anzian|bambin|ragazz|donne$|uomini$|over$|under$)", re.I)
 
 # Sentence-level cues for bare amounts (rule 3b and 3c of the module docstring).
 _MONEY_CUE = re.compile(
     r"(?<![^\W\d_])(?:euro|€|stanzi\w*|fond[oi]|finanzi\w*|cofinanzi\w*|rifinanzi\w*|"
-    r"risorse|invest\w*|contribut\w*|dotazion\w*|budget|spes[aoe]|spend\w*|"
+    r"risorse|invest\w*|contribut\w*|dotazion\w*|budget|spes[aoei]|spend\w*|"
     r"cost[aoi]|costano|costerà|costeranno|costat[oiae]|importo|importi|bilanci\w*|"
     r"prezz\w*|tariff\w*|destina|destinano|destinat[oiae]|destiner\w*|assegna\w*|"
-    r"ripartit[oiae]|ripartiz\w*|trasferit[oiae]|"
+    r"ripartit[oiae]|ripartiz\w*|trasferit[oiae]|acquist\w*|"
     r"fattur\w*|ricav\w*|debit\w*|mutu[oi]|prestit\w*|ristor\w*|indennizz\w*|incentiv\w*|"
     r"sussid\w*|voucher|bando|bandi|erogat\w*|erogazion\w*|pagat\w*|pagament\w*|"
-    r"valore|vale|valgono|pnrr|fesr|fsc|fse\+?|plafond|copertura finanziaria|"
+    r"valore|vale(?!" + _SP + r"+a" + _SP + r"+dire)|valgono|pnrr|fesr|fsc|fse\+?|plafond|copertura finanziaria|"
     r"mette sul piatto|ammonta\w*|canone|canoni|affitt\w*|stipend\w*|salari\w*|"
     r"guadagn\w*|incass\w*|risparmi\w*|tagli|manovra|fondo perduto)(?![^\W\d_])",
     re.I,
@@ -300,6 +307,7 @@ class _Qty:
     value: float  # count * mult (+ compound part)
     formatted: bool  # digits with a separator ("1.500", "3,7")
     word: bool  # written in words ("due", "mezzo")
+    abbrev: bool = False  # abbreviated multiplier ("mln", "mld"): a money-only style
 
 
 @dataclass
@@ -310,16 +318,22 @@ class _Cand:
     end: int
     values: list[float]
     currency: Optional[str]  # None for bare amounts
-    money_noun: bool = False  # "di investimenti" and the like follow it
+    money_noun: Optional[bool] = None  # True: "di investimenti" follows; False: "di capi"
     qualifier: Optional[str] = None
+    abbrev: bool = False  # "4,8 mln": abbreviated multipliers are a money-only style
+    after_da: bool = False  # "un piano da 4,8 milioni": "da" + value of something
 
 
 def _number_at(text: str, pos: int) -> Optional[tuple[int, float, bool, bool]]:
     """The number starting at `pos`: (end, value, formatted, word) or None."""
+    # Thousands grouped with ordinary spaces ("10 000 euro", "€ 1 500 000") only count
+    # next to a currency: elsewhere such digit groups are phone numbers or lists.
+    m = _SPACE_GROUPED_RE.match(text, pos)
+    if m and (_CUR_AFTER_RE.match(text, m.end()) or _CUR_BEFORE_RE.search(text, max(0, pos - 12), pos)):
+        return m.end(), float(m.group().replace(" ", "")), True, False
     m = _DIGITS_RE.match(text, pos)
     if m:
-        # A trailing group that is really a new number ("1.000 2.000") is not our problem:
-        # such texts do not occur; a bad grouping simply makes the parse fail.
+        # A bad grouping ("12.34.567", a date "15.07.2025") makes the parse fail.
         try:
             return m.end(), _digits_to_number(m.group()), bool(re.search(r"[.,\u00a0\u202f\u2009]", m.group())), False
         except ValueError:
@@ -332,8 +346,8 @@ def _number_at(text: str, pos: int) -> Optional[tuple[int, float, bool, bool]]:
     return None
 
 
-def _multiplier_at(text: str, pos: int) -> Optional[tuple[int, float]]:
-    """A multiplier word right after a number: (end, factor) or None."""
+def _multiplier_at(text: str, pos: int) -> Optional[tuple[int, float, bool]]:
+    """A multiplier word right after a number: (end, factor, abbreviated) or None."""
     m = _MULT_RE.match(text, pos)
     if not m:
         return None
@@ -344,7 +358,11 @@ def _multiplier_at(text: str, pos: int) -> Optional[tuple[int, float]]:
         # "5k euro"); a lower-case "m" is metres.
         if raw == "m" or not _CUR_AFTER_RE.match(text, m.end()):
             return None
-    return m.end(), _MULTIPLIERS[mult]
+    abbrev = mult in ("mln", "mld", "mrd", "m", "k")
+    # The dot after an abbreviation ("mln. di euro") belongs to it; after a full word it
+    # ends the sentence.
+    end = m.end() if abbrev or m.group("dot") is None else m.start("dot")
+    return end, _MULTIPLIERS[mult], abbrev
 
 
 def _qty_at(text: str, pos: int, compound: bool = True) -> Optional[_Qty]:
@@ -358,25 +376,25 @@ def _qty_at(text: str, pos: int, compound: bool = True) -> Optional[_Qty]:
         if word and count == 0.5:  # "mezzo" alone is never a count
             return None
         return _Qty(pos, end, count, 1.0, count, formatted, word)
-    end, mult = mult_end
+    end, mult, abbrev = mult_end
     value = count * mult
     if compound and mult > 1e3:
         # "due milioni e mezzo", "13 milioni e mezzo"
         m = re.compile(_SP + r"+e" + _SP + r"+mezz[oa](?![^\W\d_])", re.I).match(text, end)
         if m:
-            return _Qty(pos, m.end(), count, mult, value + 0.5 * mult, formatted, word)
+            return _Qty(pos, m.end(), count, mult, value + 0.5 * mult, formatted, word, abbrev)
         # "un milione e 200mila euro", "2 milioni 500 mila": a smaller multiplier follows.
         m = re.compile(_SP + r"+(?:e" + _SP + r"+)?", re.I).match(text, end)
         if m:
             sub = _qty_at(text, m.end(), compound=False)
             if sub and 1 < sub.mult < mult and sub.value < mult:
-                return _Qty(pos, sub.end, count, mult, value + sub.value, formatted, word)
+                return _Qty(pos, sub.end, count, mult, value + sub.value, formatted, word, abbrev)
             # "1 milione e 500.000 euro": an "e", a grouped number and a currency.
             if (sub and sub.mult == 1 and "e" in m.group() and sub.formatted
                     and sub.value >= 1000 and sub.value < mult
                     and _CUR_AFTER_RE.match(text, sub.end)):
-                return _Qty(pos, sub.end, count, mult, value + sub.value, formatted, word)
-    return _Qty(pos, end, count, mult, value, formatted, word)
+                return _Qty(pos, sub.end, count, mult, value + sub.value, formatted, word, abbrev)
+    return _Qty(pos, end, count, mult, value, formatted, word, abbrev)
 
 
 def _currency_after(text: str, pos: int) -> Optional[tuple[int, str]]:
@@ -405,12 +423,16 @@ def _is_idiom(qty: _Qty) -> bool:
     return qty.word and qty.mult == 1 and qty.count <= 1
 
 
+# Adjectives skipped between an amount and its noun ("di nuovi investimenti").
+_ADJ = (r"(?:(?:nuov[ieao]|ulterior[ie]|maggior[ie]|propri[eo]?|altr[ie]|soli|sole|"
+        r"ingent[ie]|pubblic[ie]|privat[ie])" + _SP + r"+)?")
 # "di" + optional adjective + noun: "di euro", "di nuovi investimenti", "di capi".
 _DI_NOUN_RE = re.compile(
-    _SP + r"*(?:di" + _SP + r"+|d['’]" + _SP + r"*)"
-    r"(?:(?:nuov[ieao]|ulterior[ie]|maggior[ie]|propri[eo]?|altr[ie]|soli|sole|"
-    r"ingent[ie]|pubblic[ie]|privat[ie])" + _SP + r"+)?([^\W\d_][\w-]*)",
-    re.I)
+    _SP + r"*(?:di" + _SP + r"+|d['’]" + _SP + r"*)" + _ADJ + r"([^\W\d_][\w-]*)", re.I)
+# A noun right after the amount, maybe after an article: "60 mila addetti",
+# "30 mila nuovi posti", "3 milioni i visitatori".
+_NEXT_NOUN_RE = re.compile(
+    _SP + r"+(?:(?:i|gli|le)" + _SP + r"+)?" + _ADJ + r"([^\W\d_][\w-]*)", re.I)
 _NEUTRAL_AFTER_DI_RE = re.compile(r"cui|questi|queste|tali|quest[oa]", re.I)
 
 
@@ -421,7 +443,7 @@ def _follower(text: str, end: int) -> Optional[bool]:
         if _NEUTRAL_AFTER_DI_RE.fullmatch(m.group(1)):  # "10 milioni di cui 3 ..."
             return None
         return bool(_MONEY_NOUN_RE.match(m.group(1)))
-    m = re.compile(_SP + r"+([^\W\d_][\w-]*)").match(text, end)
+    m = _NEXT_NOUN_RE.match(text, end)
     if m and _COUNT_NOUN_RE.match(m.group(1)):
         return False
     return None
@@ -442,7 +464,7 @@ def _single_at(text: str, pos: int, floor: int) -> Optional[tuple[_Qty, int, int
     """A quantity with its currency: (qty, start, end, currency-or-None), or None when it
     is neither explicit money nor a bare multiplier amount."""
     qty = _qty_at(text, pos)
-    if qty is None:
+    if qty is None or qty.value <= 0:  # "0 euro" is not an amount
         return None
     after = _currency_after(text, qty.end)
     if after:
@@ -462,6 +484,8 @@ def _single_at(text: str, pos: int, floor: int) -> Optional[tuple[_Qty, int, int
 def _range_at(text: str, first: tuple, floor: int) -> Optional[_Cand]:
     """Try to read a range whose first end is `first` (from `_single_at` or a bare number)."""
     qx, x_start, x_end, x_cur = first
+    if qx.value <= 0:
+        return None
     opener = _RANGE_OPEN_RE.search(text, max(floor, x_start - 12), x_start)
     if opener:
         kw = opener.group("kw").lower()
@@ -486,7 +510,7 @@ def _range_at(text: str, first: tuple, floor: int) -> Optional[_Cand]:
     if qx.mult == 1 and qy.mult > 1 and not qx.formatted and qx.count <= qy.count:
         x_value = qx.count * qy.mult  # "da 1 a 3 milioni", "tra 2 e 4 milioni"
     currency = y_cur or x_cur
-    cand = _Cand(start, y_end, [x_value, qy.value], currency)
+    cand = _Cand(start, y_end, [x_value, qy.value], currency, abbrev=qy.abbrev)
     if currency is None:
         cand.money_noun = _follower(text, y_end)
     return cand
@@ -514,6 +538,8 @@ def _list_at(text: str, first: _Qty) -> Optional[_Cand]:
             if qty.start != sep.end():  # the last item must not have its own prefix currency
                 return None
             values = [q.count * qty.mult for q in items] + [qty.value]
+            if min(values) <= 0:
+                return None
             cand = _Cand(first.start, end, values, currency)
             if currency is None:
                 cand.money_noun = _follower(text, end)
@@ -523,6 +549,12 @@ def _list_at(text: str, first: _Qty) -> Optional[_Cand]:
             return None
         items.append(nxt)
         pos = nxt.end
+
+
+# "da" right before an amount (a qualifier may sit between): "un piano da 4,8 milioni".
+_AFTER_DA_RE = re.compile(
+    r"(?<![^\W\d_])da" + _SP + r"+(?:(?:oltre|circa|quasi|almeno|più di|poco più di)" + _SP + r"+)?$",
+    re.I)
 
 
 def _candidates(text: str) -> list[_Cand]:
@@ -553,9 +585,11 @@ def _candidates(text: str) -> list[_Cand]:
         if single is None:
             continue
         qty, start, end, currency = single
-        cand = _Cand(start, end, [qty.value], currency, qualifier=_qualifier(text, start, floor))
+        cand = _Cand(start, end, [qty.value], currency, qualifier=_qualifier(text, start, floor),
+                     abbrev=qty.abbrev)
         if currency is None:
             cand.money_noun = _follower(text, end)
+            cand.after_da = bool(_AFTER_DA_RE.search(text, max(floor, start - 30), start))
         out.append(cand)
         floor = end
     return out
@@ -592,11 +626,13 @@ def find_amounts(text: str) -> list[Amount]:
             s0, s1 = _span_of(sentences, c.start)
             sentence = text[s0:s1]
             p0, p1 = _span_of(paragraphs, c.start)
+            context = (c.after_da
+                       or any(e < c.start or p0 <= e < p1 for e in explicit if e != c.start))
             money = (
                 c.money_noun is True
+                or c.abbrev
                 or bool(_MONEY_CUE.search(sentence))
-                or (any(e < c.start or p0 <= e < p1 for e in explicit if e != c.start)
-                    and not _NON_MONEY_CUE.search(sentence))
+                or (context and not _NON_MONEY_CUE.search(sentence))
             )
             if not money:
                 continue

@@ -1,11 +1,40 @@
-"""Discovery: from a source to the list of pages to read (candidates)."""
+"""Discovery: from a source to the list of pages to read (candidates).
+
+feed      RSS 2.0 or Atom, parsed by feedparser from the bytes the fetcher got
+sitemap   a urlset or a sitemap index (children followed, skipped when their
+          `lastmod` is before the horizon); `lastmod` kept as the entry date
+listing   an HTML index page: `link_selector` (CSS) finds the article links, or
+          `item_selector` finds the items and `link_selector` / `date_selector` the
+          link and date inside each; the next page by `next_selector` (CSS) or
+          `next_pattern` ("...?page={page}", from 2); at most `max_pages` pages
+url       one page (`url`), or several (`urls = [...]`)
+folder    local HTML files
+
+Discovery stops at the horizon: entries dated before `since` are dropped (undated
+entries are kept: the page may know its date), at most `max_items` candidates, newest
+first when the entries are dated. Every fetch goes through the fetcher (robots.txt,
+pacing, address checks); a source that cannot be discovered raises DiscoveryError.
+"""
 from __future__ import annotations
 
+import gzip
+import io
+import time
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urljoin
 
+import lxml.etree
+import lxml.html
+
+from flows.canonical import canonical_url
 from flows.sources import Source, SourcesError
+
+
+class DiscoveryError(SourcesError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -19,6 +48,21 @@ class Candidate:
     title: Optional[str] = None
 
 
+MAX_SITEMAPS = 50  # child sitemaps followed from one index
+DEFAULT_MAX_PAGES = 5  # listing pages followed when the source does not say
+
+
+def discover(source: Source, fetcher=None) -> list[Candidate]:
+    """Candidates of one source; `fetcher` (flows.fetch.Fetcher) for sources on the web."""
+    if source.kind == "folder":
+        return discover_folder(source)
+    if fetcher is None:
+        raise DiscoveryError(f"source '{source.name}': a {source.kind} source needs a fetcher")
+    finders = {"feed": discover_feed, "sitemap": discover_sitemap,
+               "listing": discover_listing, "url": discover_urls}
+    return _horizon(source, finders[source.kind](source, fetcher))
+
+
 def discover_folder(source: Source) -> list[Candidate]:
     """Every HTML file under the folder (sorted, so runs are repeatable)."""
     pattern = source.settings.get("pattern", "**/*.html")
@@ -28,8 +72,185 @@ def discover_folder(source: Source) -> list[Candidate]:
     return [Candidate(url=p.resolve().as_uri(), source=source.name, path=p) for p in files]
 
 
-def discover(source: Source, fetcher=None) -> list[Candidate]:
-    """Candidates of one source; `fetcher` (flows.fetch.Fetcher) for sources on the web."""
-    if source.kind == "folder":
-        return discover_folder(source)
-    raise SourcesError(f"source '{source.name}': discovery of kind '{source.kind}' is not built yet")
+def discover_urls(source: Source, fetcher) -> list[Candidate]:
+    urls = [source.url, *source.settings.get("urls", [])]
+    return [Candidate(url=canonical_url(u), source=source.name) for u in urls if u]
+
+
+def discover_feed(source: Source, fetcher) -> list[Candidate]:
+    import feedparser
+
+    result = _fetch(source, fetcher, source.url)
+    feed = feedparser.parse(result.content, response_headers={
+        "content-location": result.final_url or source.url,
+        "content-type": result.content_type or "application/xml"})
+    if not feed.entries and feed.get("bozo"):
+        raise DiscoveryError(f"{source.url}: not a readable feed "
+                             f"({type(feed.get('bozo_exception')).__name__})")
+    found = []
+    for entry in feed.entries:
+        link = entry.get("link") or _permalink(entry)
+        if not link:
+            continue
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        published = _date_from_struct(stamp)
+        found.append(Candidate(url=canonical_url(urljoin(result.final_url, link)),
+                               source=source.name, published=published,
+                               title=entry.get("title")))
+    return found
+
+
+def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
+    found: list[Candidate] = []
+    queue, seen = [source.url], set()
+    while queue and len(seen) <= MAX_SITEMAPS:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        root = _xml(_fetch(source, fetcher, url).content, url)
+        kind = lxml.etree.QName(root).localname
+        for entry in root:
+            if not isinstance(entry.tag, str):
+                continue
+            fields = {lxml.etree.QName(child).localname: (child.text or "").strip()
+                      for child in entry if isinstance(child.tag, str)}
+            loc, lastmod = fields.get("loc"), _iso_date(fields.get("lastmod"))
+            if not loc:
+                continue
+            loc = urljoin(url, loc)
+            if kind == "sitemapindex":
+                if not (source.since and lastmod and date.fromisoformat(lastmod) < source.since):
+                    queue.append(loc)
+            else:
+                found.append(Candidate(url=canonical_url(loc), source=source.name,
+                                       published=lastmod))
+    return found
+
+
+def discover_listing(source: Source, fetcher) -> list[Candidate]:
+    from lxml.cssselect import CSSSelector
+
+    settings = source.settings
+    if "link_selector" not in settings:
+        raise DiscoveryError(f"source '{source.name}': a listing needs 'link_selector'")
+    links = CSSSelector(settings["link_selector"])
+    items = CSSSelector(settings["item_selector"]) if settings.get("item_selector") else None
+    dates = CSSSelector(settings["date_selector"]) if settings.get("date_selector") else None
+    following = CSSSelector(settings["next_selector"]) if settings.get("next_selector") else None
+    pattern = settings.get("next_pattern")
+    max_pages = int(settings.get("max_pages", DEFAULT_MAX_PAGES))
+    found: list[Candidate] = []
+    url, visited = source.url, set()
+    for number in range(1, max_pages + 1):
+        if not url or url in visited:
+            break
+        visited.add(url)
+        result = _fetch(source, fetcher, url)
+        try:
+            tree = lxml.html.fromstring(result.text or "<html></html>",
+                                        base_url=result.final_url)
+        except (ValueError, lxml.etree.ParserError) as exc:
+            raise DiscoveryError(f"{url}: unreadable listing page: {exc}") from None
+        page = _listing_entries(source, tree, result.final_url, links, items, dates)
+        found.extend(page)
+        if source.max_items and len(found) >= source.max_items:
+            break
+        dated = [c.published for c in page if c.published]
+        if source.since and dated and max(dated) < source.since.isoformat():
+            break  # the whole page is older than the horizon: older pages are too
+        if following is not None:
+            nxt = following(tree)
+            url = urljoin(result.final_url, nxt[0].get("href", "")) if nxt else None
+        elif pattern:
+            url = pattern.format(page=number + 1)
+        else:
+            url = None
+    return found
+
+
+def _listing_entries(source: Source, tree, base: str, links, items, dates
+                     ) -> list[Candidate]:
+    from flows.read import parse_italian_date
+
+    entries = []
+    for item in (items(tree) if items is not None else [None]):
+        anchors = links(item if item is not None else tree)
+        if item is not None:
+            anchors = anchors[:1]
+        for a in anchors:
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("#", "mailto:", "javascript:")):
+                continue
+            published = None
+            if item is not None and dates is not None:
+                stamps = dates(item)
+                if stamps:
+                    published = (_iso_date(stamps[0].get("datetime"))
+                                 or parse_italian_date(stamps[0].text_content()))
+            title = " ".join(a.text_content().split()) or None
+            entries.append(Candidate(url=canonical_url(urljoin(base, href)), source=source.name,
+                                     published=published, title=title))
+    return entries
+
+
+def _horizon(source: Source, found: list[Candidate]) -> list[Candidate]:
+    """No duplicates, nothing before `since`, newest first when dated, at most `max_items`."""
+    unique, seen = [], set()
+    for c in found:
+        if c.url in seen:
+            continue
+        seen.add(c.url)
+        if source.since and c.published and c.published < source.since.isoformat():
+            continue
+        unique.append(c)
+    if any(c.published for c in unique):
+        unique.sort(key=lambda c: c.published or "", reverse=True)  # stable: order kept on ties
+    return unique[: source.max_items] if source.max_items else unique
+
+
+def _fetch(source: Source, fetcher, url: str):
+    """A discovery page (feed, sitemap, listing) through the fetcher, or DiscoveryError."""
+    result = fetcher.get(url, allow_private_network=source.allow_private_network,
+                         delay=source.settings.get("delay"))
+    if result.error:
+        raise DiscoveryError(f"{url}: {result.error}")
+    return result
+
+
+def _xml(content: bytes, url: str):
+    if content[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as is
+        try:
+            content = gzip.GzipFile(fileobj=io.BytesIO(content)).read(50_000_000)
+        except OSError as exc:
+            raise DiscoveryError(f"{url}: bad gzip: {exc}") from None
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return lxml.etree.fromstring(content, parser=parser)
+    except lxml.etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"{url}: not a readable sitemap: {exc}") from None
+
+
+def _iso_date(text: Optional[str]) -> Optional[str]:
+    """"2026-11-25", "2026-11-25T10:00:00+01:00" → "2026-11-25"; anything else → None."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip()[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _date_from_struct(stamp: Optional[time.struct_time]) -> Optional[str]:
+    """feedparser's UTC struct_time as an ISO date in Italian time (Europe/Rome)."""
+    if not stamp:
+        return None
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(*stamp[:6], tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Rome"))
+    return moment.date().isoformat()
+
+
+def _permalink(entry) -> Optional[str]:
+    guid = entry.get("id")
+    return guid if guid and guid.startswith(("http://", "https://")) else None

@@ -17,6 +17,7 @@ from prefect.cache_policies import NO_CACHE
 
 from extractors.extract import extract_many
 from extractors.pipeline import load_pipeline, pipeline_id
+from flows.canonical import canonical_url
 from flows.dedup import find_duplicate, simhash
 from flows.discover import Candidate, discover
 from flows.read import ReadError, read_html
@@ -54,13 +55,18 @@ def fetch_and_read(source: Source, candidates: list[Candidate], db_path: Path,
     """Read every candidate: from disk for folders, over HTTP (conditional GET) otherwise."""
     if source.kind == "folder":
         return [_read_file(source, c) for c in candidates]
-    kb = KnowledgeBase.open(db_path)
-    try:
-        validators = [kb.validators(c.url) for c in candidates]
-    finally:
-        kb.close()
+
+    def validators(url: str) -> tuple[Optional[str], Optional[str]]:
+        kb = KnowledgeBase.open(db_path)  # also called from fetch threads after a redirect
+        try:
+            return kb.validators(canonical_url(url))
+        finally:
+            kb.close()
+
     results = fetcher.fetch_many(
-        [(c.url, etag, modified) for c, (etag, modified) in zip(candidates, validators)])
+        [(c.url, *validators(c.url)) for c in candidates],
+        allow_private_network=source.allow_private_network,
+        delay=source.settings.get("delay"), revalidate=validators)
     return [_read_response(source, c, r) for c, r in zip(candidates, results)]
 
 
@@ -89,8 +95,6 @@ def _read_response(source: Source, candidate: Candidate, result) -> Fetched:
 
 def _document(source: Source, candidate: Candidate, page, etag=None,
               last_modified=None) -> Document:
-    from flows.canonical import canonical_url
-
     return Document(
         url=canonical_url(page.url or candidate.url),
         text=page.text,
@@ -115,20 +119,26 @@ def extract_batch(documents: list[Document], model: Optional[str]) -> list:
 
 
 @task(cache_policy=NO_CACHE)
-def store_batch(db_path: Path, documents: list[Document],
-                extractions: list) -> list[tuple[str, bool]]:
-    """Store one batch in one transaction: (new/changed/unchanged, is a republication)."""
+def store_batch(db_path: Path, documents: list[Document], extractions: list,
+                refresh: list[Document] = ()) -> list[tuple[str, bool]]:
+    """Store one batch in one transaction: (new/changed/unchanged, is a republication).
+
+    `refresh` are unchanged documents whose new ETag/Last-Modified are kept (no new version).
+    """
     kb = KnowledgeBase.open(db_path)
     try:
         known = kb.fingerprints()
-        fingerprints, duplicates = {}, {}
+        fingerprints, duplicates, earlier = {}, {}, []
         for doc in documents:
             fingerprints[doc.url] = simhash(doc.text)
-            original = find_duplicate(fingerprints[doc.url], known, exclude_url=doc.url)
+            original = (find_duplicate(fingerprints[doc.url], known, exclude_url=doc.url)
+                        or find_duplicate(fingerprints[doc.url], earlier, exclude_url=doc.url))
             if original is not None:
-                duplicates[doc.url] = original
-        statuses = kb.store_batch(zip(documents, extractions), simhashes=fingerprints,
-                                  duplicates=duplicates)
+                duplicates[doc.url] = original  # an id, or the URL of a page of this batch
+            earlier.append((doc.url, doc.url, fingerprints[doc.url]))
+        statuses = kb.store_batch(
+            [*zip(documents, extractions), *((d, None) for d in refresh)],
+            simhashes=fingerprints, duplicates=duplicates)
         return [(status, doc.url in duplicates) for doc, status in zip(documents, statuses)]
     finally:
         kb.close()
@@ -152,7 +162,7 @@ def run_source(source: Source, db_path: Path, model: Optional[str], fetcher,
         fetched = fetch_and_read(source, batch, db_path, fetcher)
         kb = KnowledgeBase.open(db_path)
         try:
-            todo = []
+            todo, refresh = [], []
             for item in fetched:
                 if item.not_modified:
                     health.not_modified += 1
@@ -167,6 +177,7 @@ def run_source(source: Source, db_path: Path, model: Optional[str], fetcher,
                         health.dates_missing += 1
                     if kb.classify(doc) == UNCHANGED:
                         health.unchanged += 1
+                        refresh.append(doc)
                     else:
                         todo.append(doc)
         finally:
@@ -175,7 +186,7 @@ def run_source(source: Source, db_path: Path, model: Optional[str], fetcher,
         extractions = dict(zip([d.url for d in italian], extract_batch(italian, model)))
         health.not_italian += len(todo) - len(italian)
         results = [extractions.get(d.url) for d in todo]
-        outcomes = store_batch(db_path, todo, results)
+        outcomes = store_batch(db_path, todo, results, refresh)
         for ex, (status, duplicate) in zip(results, outcomes):
             setattr(health, status, getattr(health, status) + 1)
             health.duplicates += duplicate

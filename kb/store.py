@@ -103,12 +103,12 @@ class KnowledgeBase:
         items: Iterable[tuple[Document, Optional[Extraction]]],
         *,
         simhashes: Optional[dict[str, str]] = None,
-        duplicates: Optional[dict[str, int]] = None,
+        duplicates: Optional[dict[str, int | str]] = None,
     ) -> list[str]:
         """Store documents with their extractions in one transaction; returns each status.
 
         `simhashes` maps a URL to its fingerprint, `duplicates` a URL to the id of the
-        document it republishes.
+        document it republishes (or to the URL of one stored earlier in the same batch).
         """
         simhashes = simhashes or {}
         duplicates = duplicates or {}
@@ -123,7 +123,10 @@ class KnowledgeBase:
         return statuses
 
     def _store_one(self, doc: Document, extraction: Optional[Extraction],
-                   simhash: Optional[str], duplicate_of: Optional[int]) -> str:
+                   simhash: Optional[str], duplicate_of: Optional[int | str]) -> str:
+        if isinstance(duplicate_of, str):  # a page stored earlier in this batch
+            original = self.current(duplicate_of)
+            duplicate_of = original["id"] if original else None
         row = self.current(doc.url)
         if row is not None and row["content_hash"] == doc.content_hash:
             if (doc.etag, doc.last_modified) != (row["etag"], row["last_modified"]):

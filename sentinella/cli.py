@@ -56,6 +56,8 @@ def run(sources_file: Path, db_path: Path, model: str | None,
     from kb import KnowledgeBase
 
     load_sources(sources_file)  # fail fast, before Prefect starts, on a bad registry
+    if db_path == DEFAULT_DB:
+        db_path.parent.mkdir(exist_ok=True)  # the embedded default; a given path must exist
     KnowledgeBase.open(db_path).close()  # and on a database path that cannot be used
     configure_prefect(db_path.parent)
     from flows.nightly import nightly

@@ -56,3 +56,12 @@ def nlp():
     from extractors.pipeline import load_pipeline
 
     return load_pipeline()
+
+
+@pytest.fixture
+def web():
+    """The test web server (tests/webserver.py) on 127.0.0.1, Crawl-delay 0."""
+    from tests.webserver import WebServer
+
+    with WebServer() as server:
+        yield server

@@ -277,6 +277,53 @@ def test_di_money_noun_makes_a_bare_amount_money():
     assert values("Arrivano 3 milioni di nuove risorse.") == [3e6]
 
 
+def test_count_noun_after_the_number_wins_over_the_sentence_cue():
+    # The sentences have money cues, so only what follows the number rejects these.
+    assert values("Il fondo da 5 milioni di euro sostiene 60 mila addetti.") == [5e6]
+    assert values("Con 2 milioni di euro di fondi si aiutano 1,2 milioni di famiglie.") == [2e6]
+    text = "La Regione stanzia 4 milioni di euro.\n\nIl settore conta 1,5 milioni di lavoratori."
+    assert values(text) == [4e6]
+
+
+def test_di_money_noun_alone_is_enough():
+    # No money cue in the sentence and no other amount in the text.
+    assert values("Si contano 5 milioni di danni.") == [5e6]
+    assert values("Il gruppo ha chiuso con 3 milioni di perdite.") == [3e6]
+
+
+def test_abbreviated_multiplier_is_money_on_its_own():
+    # No cue, no other amount: "mln" is a money-only abbreviation ...
+    assert values("La vera partita è quella del piano industriale da 4,8 mln.") == [4.8e6]
+    assert values("Sul tavolo ci sono 2 mld.") == [2e9]
+    # ... but not when a count noun follows.
+    assert values("Sono 1,2 mln di abitanti.") == []
+
+
+def test_da_before_a_bare_amount_is_money_context():
+    assert values("«Se il piano da 4,8 milioni annunciato dall'azienda sarà confermato»") == [4.8e6]
+    assert values("La popolazione è scesa da 4,4 milioni.") == []  # population sentence
+
+
+def test_article_and_adjective_before_a_count_noun():
+    assert values("Con i fondi del bando sono 3 milioni i visitatori.") == []
+    assert values("Con le risorse del bando arrivano 30 mila nuovi posti.") == []
+    assert values("Con i fondi sono 3 milioni le risorse disponibili.") == [3e6]
+
+
+def test_vale_a_dire_is_not_a_money_cue():
+    assert values("Sono 3 milioni, vale a dire più del previsto.") == []
+    assert values("Il bando vale 3 milioni.") == [3e6]
+
+
+def test_space_grouped_thousands_only_next_to_a_currency():
+    assert values("Pagati 10 000 euro e € 1 500 000 al comune.") == [10_000, 1_500_000]
+    assert values("Chiamare lo 0161 58 000 o il 333 123 456.") == []
+
+
+def test_zero_is_not_an_amount():
+    assert values("La riforma costa 0 euro.") == []
+
+
 def test_di_cui_is_neutral():
     assert values("La Regione ha destinato 10 milioni, di cui 3 milioni alle scuole.") == [10e6, 3e6]
 
@@ -350,6 +397,16 @@ def test_property_range_gives_two_amounts(low, step, style):
 def test_property_numbers_that_are_not_money(n, year, template):
     text = "La Regione stanzia 5 milioni di euro. " + template.format(n=n, year=year, year2=year + 6)
     assert values(text) == [5_000_000], text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789.,€ eumilonardEURdatr%\n")), max_size=60))
+def test_property_any_text_gives_consistent_amounts(text):
+    found = find_amounts(text)
+    for a in found:
+        assert text[a.start:a.end] == a.text
+        assert a.value > 0 and a.currency in ("EUR", "USD")
+    assert [a.start for a in found] == sorted(a.start for a in found)
 
 
 # ------------------------------------------------------- regression on the dev gold set
