@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test clean
+.PHONY: run test browse install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: $(STAMP)
 # The whole test suite (pytest's "no tests collected", exit 5, counts as a failure).
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
+
+# Publish the knowledge base read-only in Datasette on http://127.0.0.1:8001
+browse: $(TEST_STAMP)
+	$(BIN)/datasette serve data/sentinella.db --metadata kb/datasette.yml --port 8001
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -42,7 +42,7 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         f"sources {len(summary.sources)}, pages seen {summary.total('seen')}, "
         f"new {summary.total('new')}, changed {summary.total('changed')}, "
         f"unchanged {summary.total('unchanged')}, failed {summary.total('failed')}, "
-        f"facts extracted {summary.total('facts')}, alerts sent 0",
+        f"facts extracted {summary.total('facts')}",
         "",
         format_table(rows),
     ]
