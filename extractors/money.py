@@ -208,7 +208,10 @@ _CURRENCIES = {"euro": "EUR", "eur": "EUR", "€": "EUR",
                "dollari": "USD", "dollaro": "USD", "usd": "USD", "$": "USD", "us$": "USD"}
 _CUR = r"(?:euro|eur|€|dollari|dollaro|usd|us\$|\$)"
 _CUR_AFTER_RE = re.compile(
-    _SP + r"*(?:(?:di" + _SP + r"+|d['’]" + _SP + r"*))?(?P<cur>" + _CUR + r")(?![^\W\d_])", re.I)
+    # an amount in words in brackets may sit before the currency, as in deeds:
+    # "25.000,00 (venticinquemila/00) euro"
+    r"(?:" + _SP + r"*\((?=[^()]*[^\W\d_])[^()\n]{1,60}\))?"
+    + _SP + r"*(?:(?:di" + _SP + r"+|d['’]" + _SP + r"*))?(?P<cur>" + _CUR + r")(?![^\W\d_])", re.I)
 _CUR_BEFORE_RE = re.compile(r"(?<![^\W\d_])(?P<cur>" + _CUR + r")" + _SP + r"*$", re.I)
 
 # Qualifiers before an amount -> canonical form.  Longest forms first.
@@ -274,7 +277,9 @@ _MONEY_CUE = re.compile(
     r"sussid\w*|voucher|bando|bandi|erogat\w*|erogazion\w*|pagat\w*|pagament\w*|"
     r"valore|vale(?!" + _SP + r"+a" + _SP + r"+dire)|valgono|pnrr|fesr|fsc|fse\+?|plafond|copertura finanziaria|"
     r"mette sul piatto|ammonta\w*|canone|canoni|affitt\w*|stipend\w*|salari\w*|"
-    r"guadagn\w*|incass\w*|risparmi\w*|tagli|manovra|fondo perduto)(?![^\W\d_])",
+    r"guadagn\w*|incass\w*|risparmi\w*|tagli|manovra|fondo perduto|perdit[ae]|export|"
+    r"esportazion\w*|pil|commess[ae]|appalt\w*|impost[ae]|tasse|tribut\w*|fiscal\w*|"
+    r"somm[ae]|cifr[ae]|soldi|denaro)(?![^\W\d_])",
     re.I,
 )
 _NON_MONEY_CUE = re.compile(
@@ -289,7 +294,7 @@ _NON_MONEY_CUE = re.compile(
 # Sentences end at . ! ? (or a closing quote after them) before a capital or an opening
 # quote, and at line breaks.  "n. 23" and "3.000" do not end a sentence.
 _SENT_END_RE = re.compile(r"(?<=[.!?»”\"])" + _SP + r"+(?=[«“\"(]?[A-ZÀ-Ý])|\n+")
-_PARA_END_RE = re.compile(r"\n" + _SP + r"*\n\s*")
+_PARA_END_RE = re.compile(r"\n[ \t\r\u00a0\u202f\u2009]*\n\s*")  # blank line, also CRLF
 
 
 # ---------------------------------------------------------------------------------------
@@ -322,6 +327,7 @@ class _Cand:
     qualifier: Optional[str] = None
     abbrev: bool = False  # "4,8 mln": abbreviated multipliers are a money-only style
     after_da: bool = False  # "un piano da 4,8 milioni": "da" + value of something
+    mult: float = 1.0  # multiplier of the (last) quantity, for "di cui 9" below
 
 
 def _number_at(text: str, pos: int) -> Optional[tuple[int, float, bool, bool]]:
@@ -557,6 +563,26 @@ _AFTER_DA_RE = re.compile(
     re.I)
 
 
+# "18,5 milioni di euro, di cui 9 al Piemonte": the part borrows the unit of the whole.
+_DI_CUI_RE = re.compile(
+    r"(?<![^\W\d_])di" + _SP + r"+cui" + _SP + r"+(?:(?:oltre|circa|quasi|almeno|più di)" + _SP + r"+)?$",
+    re.I)
+
+
+def _di_cui_at(text: str, qty: _Qty, prev: Optional[_Cand], floor: int) -> Optional[_Cand]:
+    """A bare number right after "di cui" that is a part of the amount just before it,
+    in the same sentence: it takes that amount's multiplier and currency."""
+    if (prev is None or prev.mult <= 1 or len(prev.values) != 1 or qty.word
+            or not _DI_CUI_RE.search(text, max(floor, qty.start - 30), qty.start)
+            or _SENT_END_RE.search(text, prev.end, qty.start)):
+        return None
+    value = qty.count * prev.mult
+    if not 0 < value < prev.values[0] or _follower(text, qty.end) is False:
+        return None
+    return _Cand(qty.start, qty.end, [value], prev.currency, money_noun=prev.money_noun,
+                 abbrev=prev.abbrev, mult=prev.mult)
+
+
 def _candidates(text: str) -> list[_Cand]:
     """All candidates in order, left to right, without overlaps."""
     starts = sorted({m.start() for m in _DIGITS_START_RE.finditer(text)}
@@ -573,6 +599,11 @@ def _candidates(text: str) -> list[_Cand]:
             if qty is None or qty.mult > 1:
                 continue
             first = (qty, qty.start, qty.end, None)
+            part = _di_cui_at(text, qty, out[-1] if out else None, floor)
+            if part is not None:
+                out.append(part)
+                floor = part.end
+                continue
         else:
             first = single
         rng = _range_at(text, first, floor)
@@ -586,7 +617,7 @@ def _candidates(text: str) -> list[_Cand]:
             continue
         qty, start, end, currency = single
         cand = _Cand(start, end, [qty.value], currency, qualifier=_qualifier(text, start, floor),
-                     abbrev=qty.abbrev)
+                     abbrev=qty.abbrev, mult=qty.mult)
         if currency is None:
             cand.money_noun = _follower(text, end)
             cand.after_da = bool(_AFTER_DA_RE.search(text, max(floor, start - 30), start))
