@@ -45,7 +45,10 @@ How `find_amounts` decides (read this before changing a rule)
    but "da 100.000 a 2 milioni" = 1e5 and 2e6).  Lists of small counts that share the
    last item's unit ("rispettivamente 35 e 30 milioni", "3, 4 e 5 milioni di euro")
    work the same way.
-5. `text` is the amount itself, with its currency words but without the qualifier
+5. Parts after "di cui" borrow the multiplier and currency of the amount they split, in
+   the same sentence: "18,5 milioni di euro, di cui 9 al Piemonte e 4,5 alla Liguria"
+   gives 18.5e6, 9e6 and 4.5e6 (a part never exceeds the whole).
+6. `text` is the amount itself, with its currency words but without the qualifier
    ("oltre 10,53 milioni di euro" gives text "10,53 milioni di euro" and qualifier
    "oltre"), as in the gold annotations.
 
@@ -216,7 +219,8 @@ _CUR_BEFORE_RE = re.compile(r"(?<![^\W\d_])(?P<cur>" + _CUR + r")" + _SP + r"*$"
 
 # Qualifiers before an amount -> canonical form.  Longest forms first.
 _QUALIFIER_RE = re.compile(
-    r"(?<![^\W\d_])(?P<q>non superiore|non inferiore|poco più|poco meno|più|meno|fino|"
+    r"(?<![^\W\d_])(?P<q>non superiore|non inferiore|non superano|non supera|non superare|"
+    r"non oltre|poco più|poco meno|più|meno|fino|"
     r"superiore|inferiore|intorno|attorno|oltre|circa|almeno|quasi|superano|supera|"
     r"superare|al massimo|massimo|al minimo|minimo)"
     r"(?:" + _SP + r"+(?:a|ad|ai|agli|al|allo|alla|alle|di|dei|degli|del|i|gli|il|l['’]))?"
@@ -229,6 +233,8 @@ _QUALIFIER_CANON = {
     "meno": "meno di", "fino": "fino a", "superiore": "superiore a",
     "inferiore": "inferiore a", "intorno": "circa", "attorno": "circa",
     "supera": "oltre", "superano": "oltre", "superare": "oltre",
+    "non supera": "non superiore a", "non superano": "non superiore a",
+    "non superare": "non superiore a", "non oltre": "non superiore a",
     "massimo": "al massimo", "minimo": "almeno", "al minimo": "almeno",
 }
 # These need their preposition ("fino a", "più di"); the others stand alone ("oltre").
@@ -238,9 +244,10 @@ _QUALIFIER_NEEDS_PREP = {"non superiore", "non inferiore", "poco più", "poco me
 # Range openers, checked right before the first end ("da 150 a 500 euro").
 _RANGE_OPEN_RE = re.compile(
     r"(?<![^\W\d_])(?P<kw>da|dai|dagli|tra|fra)(?:" + _SP + r"+(?:i|gli))?" + _SP + r"+$", re.I)
-_RANGE_JOIN = {  # opener -> joiner between the two ends
-    "da": r"(?:a|ad|ai|agli|fino" + _SP + r"+a|fino" + _SP + r"+ai)",
-    "tra": r"e",
+_RANGE_JOIN = {  # opener -> joiner between the two ends ("a", "e", maybe with "i"/"gli")
+    kw: re.compile(_SP + r"+" + join + r"(?:" + _SP + r"+(?:i|gli))?" + _SP + r"+", re.I)
+    for kw, join in (("da", r"(?:a|ad|ai|agli|fino" + _SP + r"+a|fino" + _SP + r"+ai)"),
+                     ("tra", r"e"))
 }
 _DASH_RE = re.compile(_SP + r"*[-–]" + _SP + r"*")
 
@@ -275,7 +282,8 @@ _MONEY_CUE = re.compile(
     r"ripartit[oiae]|ripartiz\w*|trasferit[oiae]|acquist\w*|"
     r"fattur\w*|ricav\w*|debit\w*|mutu[oi]|prestit\w*|ristor\w*|indennizz\w*|incentiv\w*|"
     r"sussid\w*|voucher|bando|bandi|erogat\w*|erogazion\w*|pagat\w*|pagament\w*|"
-    r"valore|vale(?!" + _SP + r"+a" + _SP + r"+dire)|valgono|pnrr|fesr|fsc|fse\+?|plafond|copertura finanziaria|"
+    r"valore|vale(?!" + _SP + r"+a" + _SP + r"+dire)|valgono|pnrr|fesr|fsc|fse\+?|plafond|"
+    r"copertura finanziaria|"
     r"mette sul piatto|ammonta\w*|canone|canoni|affitt\w*|stipend\w*|salari\w*|"
     r"guadagn\w*|incass\w*|risparmi\w*|tagli|manovra|fondo perduto|perdit[ae]|export|"
     r"esportazion\w*|pil|commess[ae]|appalt\w*|impost[ae]|tasse|tribut\w*|fiscal\w*|"
@@ -328,6 +336,7 @@ class _Cand:
     abbrev: bool = False  # "4,8 mln": abbreviated multipliers are a money-only style
     after_da: bool = False  # "un piano da 4,8 milioni": "da" + value of something
     mult: float = 1.0  # multiplier of the (last) quantity, for "di cui 9" below
+    whole: Optional[float] = None  # for a "di cui" part: the value of the whole
 
 
 def _number_at(text: str, pos: int) -> Optional[tuple[int, float, bool, bool]]:
@@ -341,7 +350,8 @@ def _number_at(text: str, pos: int) -> Optional[tuple[int, float, bool, bool]]:
     if m:
         # A bad grouping ("12.34.567", a date "15.07.2025") makes the parse fail.
         try:
-            return m.end(), _digits_to_number(m.group()), bool(re.search(r"[.,\u00a0\u202f\u2009]", m.group())), False
+            formatted = bool(re.search(r"[.,\u00a0\u202f\u2009]", m.group()))
+            return m.end(), _digits_to_number(m.group()), formatted, False
         except ValueError:
             return None
     m = _WORD_RE.match(text, pos)
@@ -371,6 +381,10 @@ def _multiplier_at(text: str, pos: int) -> Optional[tuple[int, float, bool]]:
     return end, _MULTIPLIERS[mult], abbrev
 
 
+_E_MEZZO_RE = re.compile(_SP + r"+e" + _SP + r"+mezz[oa](?![^\W\d_])", re.I)
+_COMPOUND_JOIN_RE = re.compile(_SP + r"+(?:e" + _SP + r"+)?", re.I)
+
+
 def _qty_at(text: str, pos: int, compound: bool = True) -> Optional[_Qty]:
     """A quantity starting at `pos`: number, optional multiplier, optional compound."""
     num = _number_at(text, pos)
@@ -386,11 +400,11 @@ def _qty_at(text: str, pos: int, compound: bool = True) -> Optional[_Qty]:
     value = count * mult
     if compound and mult > 1e3:
         # "due milioni e mezzo", "13 milioni e mezzo"
-        m = re.compile(_SP + r"+e" + _SP + r"+mezz[oa](?![^\W\d_])", re.I).match(text, end)
+        m = _E_MEZZO_RE.match(text, end)
         if m:
             return _Qty(pos, m.end(), count, mult, value + 0.5 * mult, formatted, word, abbrev)
         # "un milione e 200mila euro", "2 milioni 500 mila": a smaller multiplier follows.
-        m = re.compile(_SP + r"+(?:e" + _SP + r"+)?", re.I).match(text, end)
+        m = _COMPOUND_JOIN_RE.match(text, end)
         if m:
             sub = _qty_at(text, m.end(), compound=False)
             if sub and 1 < sub.mult < mult and sub.value < mult:
@@ -487,6 +501,9 @@ def _single_at(text: str, pos: int, floor: int) -> Optional[tuple[_Qty, int, int
     return None
 
 
+_CUR_PREFIX_RE = re.compile(_CUR + _SP + "*", re.I)
+
+
 def _range_at(text: str, first: tuple, floor: int) -> Optional[_Cand]:
     """Try to read a range whose first end is `first` (from `_single_at` or a bare number)."""
     qx, x_start, x_end, x_cur = first
@@ -495,15 +512,14 @@ def _range_at(text: str, first: tuple, floor: int) -> Optional[_Cand]:
     opener = _RANGE_OPEN_RE.search(text, max(floor, x_start - 12), x_start)
     if opener:
         kw = opener.group("kw").lower()
-        join = _RANGE_JOIN["tra" if kw in ("tra", "fra") else "da"]
-        m = re.compile(_SP + r"+" + join + r"(?:" + _SP + r"+(?:i|gli))?" + _SP + r"+", re.I).match(text, x_end)
+        m = _RANGE_JOIN["tra" if kw in ("tra", "fra") else "da"].match(text, x_end)
         start = opener.start()
     else:
         m = _DASH_RE.match(text, x_end)  # "2-3 milioni di euro"
         start = x_start
     if not m:
         return None
-    y_prefix = re.compile(_CUR + _SP + "*", re.I).match(text, m.end())  # "da € 150 a € 500"
+    y_prefix = _CUR_PREFIX_RE.match(text, m.end())  # "da € 150 a € 500"
     y = _single_at(text, y_prefix.end() if y_prefix else m.end(), floor=m.end())
     if y is None:
         return None
@@ -569,18 +585,29 @@ _DI_CUI_RE = re.compile(
     re.I)
 
 
+# ... and the next parts: "di cui 3 alle scuole e 2 agli ospedali".
+_NEXT_PART_RE = re.compile(r"[^.;:!?\n\d]{0,40}?(?:,|" + _SP + r"e|" + _SP + r"ed)" + _SP + r"+")
+
+
 def _di_cui_at(text: str, qty: _Qty, prev: Optional[_Cand], floor: int) -> Optional[_Cand]:
     """A bare number right after "di cui" that is a part of the amount just before it,
-    in the same sentence: it takes that amount's multiplier and currency."""
-    if (prev is None or prev.mult <= 1 or len(prev.values) != 1 or qty.word
-            or not _DI_CUI_RE.search(text, max(floor, qty.start - 30), qty.start)
-            or _SENT_END_RE.search(text, prev.end, qty.start)):
+    in the same sentence, or a further part after such a part: it takes that amount's
+    multiplier and currency."""
+    if prev is None or prev.mult <= 1 or len(prev.values) != 1 or qty.word or qty.mult > 1:
+        return None
+    if _SENT_END_RE.search(text, prev.end, qty.start):
+        return None
+    if prev.whole is not None and _NEXT_PART_RE.fullmatch(text, prev.end, qty.start):
+        whole = prev.whole
+    elif _DI_CUI_RE.search(text, max(floor, qty.start - 30), qty.start):
+        whole = prev.values[0]
+    else:
         return None
     value = qty.count * prev.mult
-    if not 0 < value < prev.values[0] or _follower(text, qty.end) is False:
+    if not 0 < value < whole or _follower(text, qty.end) is False:
         return None
     return _Cand(qty.start, qty.end, [value], prev.currency, money_noun=prev.money_noun,
-                 abbrev=prev.abbrev, mult=prev.mult)
+                 abbrev=prev.abbrev, mult=prev.mult, whole=whole)
 
 
 def _candidates(text: str) -> list[_Cand]:
@@ -621,6 +648,9 @@ def _candidates(text: str) -> list[_Cand]:
         if currency is None:
             cand.money_noun = _follower(text, end)
             cand.after_da = bool(_AFTER_DA_RE.search(text, max(floor, start - 30), start))
+        if (out and _DI_CUI_RE.search(text, max(floor, start - 30), start)
+                and not _SENT_END_RE.search(text, out[-1].end, start)):
+            cand.whole = out[-1].values[-1]  # "di cui 3 milioni ... e 2 ...": 2 is a part too
         out.append(cand)
         floor = end
     return out

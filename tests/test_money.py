@@ -194,6 +194,7 @@ def test_separate_amounts_are_not_merged():
         ("oltre", "oltre"), ("Oltre", "oltre"), ("circa", "circa"), ("fino a", "fino a"),
         ("fino ai", "fino a"), ("almeno", "almeno"), ("più di", "più di"), ("quasi", "quasi"),
         ("non superiore a", "non superiore a"), ("supera i", "oltre"),
+        ("non supera i", "non superiore a"),
         ("un massimo di", "al massimo"), ("poco più di", "poco più di"), ("", None),
     ],
 )
@@ -322,6 +323,23 @@ def test_space_grouped_thousands_only_next_to_a_currency():
 
 def test_zero_is_not_an_amount():
     assert values("La riforma costa 0 euro.") == []
+
+
+def test_di_cui_parts_borrow_the_unit_of_the_whole():
+    text = "Il Ministero ha sbloccato 18,5 milioni di euro, di cui 9 al Piemonte e 4,5 alla Liguria."
+    assert values(text) == [18.5e6, 9e6, 4.5e6]
+    assert values("Stanziati 10 milioni, di cui 3 milioni alle scuole e 2 agli ospedali.") == [10e6, 3e6, 2e6]
+    # A head count stays a head count, parts included.
+    assert values("Il paese ha 10 milioni di abitanti, di cui 3 in città e 2 in campagna.") == []
+    # A "part" larger than the whole, or in the next sentence, is not a part.
+    assert values("Stanziati 10 milioni di euro, di cui 30 per le scuole.") == [10e6]
+    assert values("Stanziati 10 milioni di euro. Di cui 3 ore di lavoro.") == [10e6]
+
+
+def test_amount_in_words_in_brackets_before_the_currency():
+    a = only("Importo di aggiudicazione 25.000,00 (venticinquemila/00) euro.")
+    assert a.text == "25.000,00 (venticinquemila/00) euro"
+    assert close(a.value, 25_000)
 
 
 def test_di_cui_is_neutral():
