@@ -49,6 +49,7 @@ class Candidate:
 
 
 MAX_SITEMAPS = 50  # child sitemaps followed from one index
+SITEMAP_BYTES = 50_000_000  # the sitemap protocol's own limit
 DEFAULT_MAX_PAGES = 5  # listing pages followed when the source does not say
 
 
@@ -60,7 +61,13 @@ def discover(source: Source, fetcher=None) -> list[Candidate]:
         raise DiscoveryError(f"source '{source.name}': a {source.kind} source needs a fetcher")
     finders = {"feed": discover_feed, "sitemap": discover_sitemap,
                "listing": discover_listing, "url": discover_urls}
-    return _horizon(source, finders[source.kind](source, fetcher))
+    try:
+        return _horizon(source, finders[source.kind](source, fetcher))
+    except DiscoveryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bad selector or odd XML: one line, not a crash
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        raise DiscoveryError(f"source '{source.name}': {type(exc).__name__}: {detail}") from None
 
 
 def discover_folder(source: Source) -> list[Candidate]:
@@ -108,7 +115,7 @@ def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
         if url in seen:
             continue
         seen.add(url)
-        root = _xml(_fetch(source, fetcher, url).content, url)
+        root = _xml(_fetch(source, fetcher, url, max_bytes=SITEMAP_BYTES).content, url)
         kind = lxml.etree.QName(root).localname
         for entry in root:
             if not isinstance(entry.tag, str):
@@ -154,6 +161,8 @@ def discover_listing(source: Source, fetcher) -> list[Candidate]:
             raise DiscoveryError(f"{url}: unreadable listing page: {exc}") from None
         page = _listing_entries(source, tree, result.final_url, links, items, dates)
         found.extend(page)
+        if not page:
+            break  # an empty page: past the last one (a `next_pattern` never runs out)
         if source.max_items and len(found) >= source.max_items:
             break
         dated = [c.published for c in page if c.published]
@@ -209,10 +218,10 @@ def _horizon(source: Source, found: list[Candidate]) -> list[Candidate]:
     return unique[: source.max_items] if source.max_items else unique
 
 
-def _fetch(source: Source, fetcher, url: str):
+def _fetch(source: Source, fetcher, url: str, max_bytes: Optional[int] = None):
     """A discovery page (feed, sitemap, listing) through the fetcher, or DiscoveryError."""
     result = fetcher.get(url, allow_private_network=source.allow_private_network,
-                         delay=source.settings.get("delay"))
+                         delay=source.settings.get("delay"), max_bytes=max_bytes)
     if result.error:
         raise DiscoveryError(f"{url}: {result.error}")
     return result

@@ -4,7 +4,8 @@ A `Fetcher` is polite and careful by default:
 
 - it names itself (a user agent with the project's address and a contact) and obeys
   robots.txt (Disallow, Crawl-delay, Request-rate), cached per host for its lifetime;
-- it paces requests per host (default one per second; several hosts in parallel);
+- it paces requests per host (one at a time, by default a second after the previous one
+  ended; several hosts in parallel);
 - it asks conditionally (If-None-Match / If-Modified-Since): a 304 costs nothing;
 - it retries 5xx answers and connection errors with exponential backoff, a bounded
   number of times, and never 4xx answers;
@@ -26,9 +27,10 @@ import threading
 import time
 import urllib.robotparser
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -74,27 +76,54 @@ class _Rules:
     """robots.txt of one origin: what may be fetched and how slowly."""
 
     def __init__(self, parser: Optional[urllib.robotparser.RobotFileParser] = None,
-                 allow_all: bool = False, disallow_all: bool = False, reason: str = ""):
-        self.parser, self.allow_all, self.disallow_all = parser, allow_all, disallow_all
-        self.reason = reason
+                 crawl_delay: Optional[float] = None, refusal: Optional[str] = None):
+        self.parser, self.crawl_delay = parser, crawl_delay
+        self.refusal = refusal  # set when the whole origin is out of bounds, and why
 
     def can_fetch(self, url: str) -> bool:
-        if self.disallow_all:
+        if self.refusal:
             return False
-        if self.allow_all or self.parser is None:
-            return True
-        return self.parser.can_fetch(ROBOTS_AGENT, url)
+        return self.parser is None or self.parser.can_fetch(ROBOTS_AGENT, url)
 
     @property
     def delay(self) -> float:
-        if self.parser is None:
-            return 0.0
-        delay = self.parser.crawl_delay(ROBOTS_AGENT)
-        rate = self.parser.request_rate(ROBOTS_AGENT)
-        seconds = float(delay) if delay is not None else 0.0
+        """Seconds between requests asked by Crawl-delay or Request-rate (0 if neither)."""
+        seconds = self.crawl_delay or 0.0
+        rate = self.parser.request_rate(ROBOTS_AGENT) if self.parser else None
         if rate is not None and rate.requests:
             seconds = max(seconds, rate.seconds / rate.requests)
         return min(seconds, MAX_CRAWL_DELAY)
+
+
+def crawl_delay(robots_txt: str, agent: str = ROBOTS_AGENT) -> Optional[float]:
+    """Crawl-delay for `agent` (else for *), decimals allowed (urllib.robotparser only
+    reads whole seconds and ignores "Crawl-delay: 0.5")."""
+    delays: dict[str, float] = {}
+    agents: list[str] = []
+    in_rules = False
+    for raw in robots_txt.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if ":" not in line:
+            continue
+        key, value = (part.strip() for part in line.split(":", 1))
+        key = key.lower()
+        if key == "user-agent":
+            if in_rules:
+                agents, in_rules = [], False
+            agents.append(value.lower())
+            continue
+        in_rules = True
+        if key == "crawl-delay":
+            try:
+                seconds = float(value)
+            except ValueError:
+                continue
+            for name in agents:
+                delays.setdefault(name, max(0.0, seconds))
+    for name, seconds in delays.items():
+        if name != "*" and name in agent.lower():
+            return seconds
+    return delays.get("*")
 
 
 class Fetcher:
@@ -123,7 +152,7 @@ class Fetcher:
             timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False)
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
-        self._next_slot: dict[str, float] = {}
+        self._last_done: dict[str, float] = {}
         self._robots: dict[str, _Rules] = {}
 
     def close(self) -> None:
@@ -139,16 +168,19 @@ class Fetcher:
 
     def get(self, url: str, etag: Optional[str] = None, last_modified: Optional[str] = None,
             *, allow_private_network: bool = False, delay: Optional[float] = None,
-            revalidate: Optional[Callable[[str], Validators]] = None) -> FetchResult:
+            revalidate: Optional[Callable[[str], Validators]] = None,
+            max_bytes: Optional[int] = None) -> FetchResult:
         """GET one URL (conditionally when validators are given).
 
         `delay` overrides the per-host pause for this call (robots.txt may ask for more);
-        `revalidate(url)` gives the validators to send after a redirect to another URL.
+        `revalidate(url)` gives the validators to send after a redirect to another URL;
+        `max_bytes` overrides the size cap (sitemaps may be 50 MB).
         """
         allow = allow_private_network or self.allow_private_network
         pause = self.per_host_delay if delay is None else delay
         try:
-            return self._get(url, etag, last_modified, allow, pause, revalidate)
+            return self._get(url, etag, last_modified, allow, pause, revalidate,
+                             max_bytes or self.max_bytes)
         except _Refused as exc:
             return FetchResult(url=url, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - errors are values, whatever went wrong
@@ -183,19 +215,21 @@ class Fetcher:
     # --- one URL, hop by hop ------------------------------------------------------------
 
     def _get(self, url: str, etag: Optional[str], last_modified: Optional[str], allow: bool,
-             pause: float, revalidate) -> FetchResult:
+             pause: float, revalidate, max_bytes: int) -> FetchResult:
         current, requests = url, 0
         for _ in range(self.max_redirects + 1):
             self._check_address(current, allow)
             rules = self._rules(current, allow, pause) if self.obey_robots else _Rules()
             if not rules.can_fetch(current):
-                raise _Refused(f"disallowed by robots.txt{rules.reason}: {current}")
+                where = f" (redirected to {current})" if current != url else ""
+                raise _Refused(rules.refusal or f"disallowed by robots.txt{where}")
             headers = {}
             if etag:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            response, body, tries = self._request(current, headers, max(pause, rules.delay))
+            response, body, tries = self._request(current, headers, max(pause, rules.delay),
+                                                  max_bytes, allow)
             requests += tries
             location = response.headers.get("location")
             if response.status_code in REDIRECTS and location:
@@ -217,15 +251,16 @@ class Fetcher:
                                content=body, text=text, encoding=encoding)
         raise _Refused(f"more than {self.max_redirects} redirects from {url}")
 
-    def _request(self, url: str, headers: dict, pause: float
-                 ) -> tuple[httpx.Response, bytes, int]:
+    def _request(self, url: str, headers: dict, pause: float, max_bytes: Optional[int],
+                 allow: bool) -> tuple[httpx.Response, bytes, int]:
         """One GET with retries on 5xx and connection errors; raises _Refused at the end."""
         host = _host_key(url)
         for attempt in range(self.max_retries + 1):
-            self._pace(host, pause)
             last_try = attempt == self.max_retries
             try:
-                response, body = self._send(url, headers)
+                with self._turn(host, pause):
+                    response, body = self._send(url, headers, max_bytes or self.max_bytes,
+                                                allow)
             except _Refused:
                 raise
             except httpx.TransportError as exc:
@@ -242,20 +277,32 @@ class Fetcher:
             return response, body, attempt + 1
         raise AssertionError("unreachable")
 
-    def _send(self, url: str, headers: dict) -> tuple[httpx.Response, bytes]:
-        """The request itself, the body read up to `max_bytes` and within the time cap."""
+    def _send(self, url: str, headers: dict, max_bytes: int, allow: bool
+              ) -> tuple[httpx.Response, bytes]:
+        """The request itself, the body read up to `max_bytes` and within the time cap.
+
+        Unless private addresses are allowed, the address actually connected to is checked
+        too (the name may resolve differently than when it was checked: DNS rebinding), and
+        nothing is read from a private one.
+        """
         deadline = time.monotonic() + 3 * self.timeout
         with self._client.stream("GET", url, headers=headers) as response:
+            if not allow:
+                stream = response.extensions.get("network_stream")
+                peer = stream.get_extra_info("server_addr") if stream is not None else None
+                if peer and not _is_public(peer[0]):
+                    raise _Refused(f"refused: connected to a private or loopback address "
+                                   f"({peer[0]}) (allow_private_network is off)")
             if response.status_code != 200:
                 return response, b""
             declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_bytes:
-                raise _Refused(f"too large: {declared} bytes (limit {self.max_bytes})")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise _Refused(f"too large: {declared} bytes (limit {max_bytes})")
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
-                if size > self.max_bytes:
-                    raise _Refused(f"too large: more than {self.max_bytes} bytes")
+                if size > max_bytes:
+                    raise _Refused(f"too large: more than {max_bytes} bytes")
                 if time.monotonic() > deadline:
                     raise _Refused(f"too slow: body not received in {3 * self.timeout:.0f} s")
                 chunks.append(chunk)
@@ -269,15 +316,20 @@ class Fetcher:
 
     # --- politeness ---------------------------------------------------------------------
 
-    def _pace(self, host: str, pause: float) -> None:
-        """Wait for this host's next slot: request starts to one host are `pause` apart."""
+    @contextmanager
+    def _turn(self, host: str, pause: float) -> Iterator[None]:
+        """This host's turn: one request at a time per host, `pause` seconds after the end
+        of the previous one (so the server sees them at least `pause` apart)."""
         with self._lock:
             lock = self._host_locks.setdefault(host, threading.Lock())
         with lock:
-            wait = self._next_slot.get(host, 0.0) - time.monotonic()
+            wait = self._last_done.get(host, float("-inf")) + pause - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            self._next_slot[host] = time.monotonic() + pause
+            try:
+                yield
+            finally:
+                self._last_done[host] = time.monotonic()
 
     def _rules(self, url: str, allow: bool, pause: float) -> _Rules:
         """robots.txt of the URL's origin, fetched once per Fetcher."""
@@ -291,27 +343,30 @@ class Fetcher:
             return self._robots[origin]
 
     def _load_robots(self, origin: str, allow: bool, pause: float) -> _Rules:
-        """RFC 9309: 4xx means no rules; 5xx or unreachable means keep out (for this run)."""
+        """RFC 9309: 4xx means no rules; 5xx means keep out; an unreachable host is down."""
         url = origin + "/robots.txt"
         try:
             for _ in range(self.max_redirects + 1):
                 self._check_address(url, allow)
-                response, body, _ = self._request(url, {}, pause)
+                response, body, _ = self._request(url, {}, pause, None, allow)
                 location = response.headers.get("location")
                 if response.status_code in REDIRECTS and location:
                     url = urljoin(url, location.strip())
                     continue
                 break
             else:
-                return _Rules(allow_all=True)
+                return _Rules()
         except _Refused as exc:
-            return _Rules(disallow_all=True, reason=f" (robots.txt unreachable: {exc})")
+            if str(exc).startswith("HTTP 5"):
+                return _Rules(refusal=f"disallowed by robots.txt (robots.txt answered {exc}: "
+                                      "keeping out, RFC 9309)")
+            return _Rules(refusal=f"{exc} (fetching robots.txt)")
         if response.status_code >= 400:
-            return _Rules(allow_all=True)
+            return _Rules()
         parser = urllib.robotparser.RobotFileParser(url)
         text, _ = decode_text(body, response.headers.get("content-type"))
         parser.parse(text.splitlines())
-        return _Rules(parser)
+        return _Rules(parser, crawl_delay(text))
 
     def _check_address(self, url: str, allow: bool) -> None:
         """Only http(s); only public addresses unless private ones are allowed."""
@@ -331,21 +386,25 @@ class Fetcher:
 def private_address(host: str, port: int = 80) -> Optional[str]:
     """Why `host` must not be fetched (it is or resolves to a non-public address), or None.
 
-    Note: the name is resolved again when connecting, so a hostile DNS server could
-    still answer differently the second time (DNS rebinding); this check stops links and
-    redirects to internal addresses, which is the common case.
+    The name is resolved again when connecting; the Fetcher also checks the address it
+    actually connected to, before reading anything (DNS rebinding).
     """
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         return f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}"
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            return f"{host} is a private or loopback address ({address})"
+        address = str(info[4][0])
+        if not _is_public(address):
+            return f"{host} is a private or loopback address ({address.split('%')[0]})"
     return None
+
+
+def _is_public(text: str) -> bool:
+    address = ipaddress.ip_address(text.split("%")[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)

@@ -1,19 +1,22 @@
 """The nightly flow: discover → fetch/read → dedup → extract → store, per source, in batches.
 
 The flow is the single writer of the knowledge base. Network work (discovery, fetching)
-is retried inside the fetcher with limits and reported per source; pure work
-(extraction) is never retried; one bad page never stops a run.
+runs for a few sources side by side (one shared fetcher paces each host), is retried
+inside the fetcher with limits and reported per source; the flow then stores source
+after source, in the registry's order. Pure work (extraction) is never retried; one bad
+page never stops a run.
 """
 from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.extract import extract_many
 from extractors.pipeline import load_pipeline, pipeline_id
@@ -27,6 +30,7 @@ from kb.store import UNCHANGED, now_iso
 from sentinella.errors import SentinellaError
 
 BATCH_SIZE = 16
+GATHERERS = 4  # sources discovered and fetched at the same time
 
 
 def progress(message: str) -> None:
@@ -44,9 +48,27 @@ class Fetched:
     error: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """One source after discovery and reading: its pages, or why discovery failed."""
+
+    items: list[Fetched] = field(default_factory=list)
+    error: Optional[str] = None
+
+
 @task(cache_policy=NO_CACHE)
-def discover_task(source: Source, fetcher) -> list[Candidate]:
-    return discover(source, fetcher)
+def gather(source: Source, db_path: Path, fetcher, tag: str) -> Gathered:
+    """Discover and read one source: network and files only, nothing written."""
+    try:
+        candidates = discover(source, fetcher)
+    except SentinellaError as exc:
+        progress(f"{tag}: discovery failed: {exc}")
+        return Gathered(error=f"discovery: {exc}")
+    progress(f"{tag}: {len(candidates)} pages to check")
+    items = []
+    for start in range(0, len(candidates), BATCH_SIZE):
+        items += fetch_and_read(source, candidates[start:start + BATCH_SIZE], db_path, fetcher)
+    return Gathered(items)
 
 
 @task(cache_policy=NO_CACHE)
@@ -57,7 +79,8 @@ def fetch_and_read(source: Source, candidates: list[Candidate], db_path: Path,
         return [_read_file(source, c) for c in candidates]
 
     def validators(url: str) -> tuple[Optional[str], Optional[str]]:
-        kb = KnowledgeBase.open(db_path)  # also called from fetch threads after a redirect
+        # read-only (no schema check, which writes); also called from fetch threads
+        kb = KnowledgeBase.open(db_path, create=False)
         try:
             return kb.validators(canonical_url(url))
         finally:
@@ -84,6 +107,9 @@ def _read_response(source: Source, candidate: Candidate, result) -> Fetched:
         return Fetched(candidate, not_modified=True)
     if result.error:
         return Fetched(candidate, error=result.error)
+    kind = (result.content_type or "text/html").split(";")[0].strip().lower()
+    if "html" not in kind and "xml" not in kind:
+        return Fetched(candidate, error=f"not an HTML page ({kind})")
     try:
         page = read_html(result.text, url=result.final_url,
                          fallback_published=candidate.published)
@@ -128,13 +154,18 @@ def store_batch(db_path: Path, documents: list[Document], extractions: list,
     kb = KnowledgeBase.open(db_path)
     try:
         known = kb.fingerprints()
+        texts = {doc.url: doc.text for doc in documents}
+
+        def text_of(key):  # an id in the base, or the URL of a page of this batch
+            return texts.get(key) if isinstance(key, str) else kb.document_text(key)
+
         fingerprints, duplicates, earlier = {}, {}, []
         for doc in documents:
             fingerprints[doc.url] = simhash(doc.text)
-            original = (find_duplicate(fingerprints[doc.url], known, exclude_url=doc.url)
-                        or find_duplicate(fingerprints[doc.url], earlier, exclude_url=doc.url))
+            original = find_duplicate(fingerprints[doc.url], [*known, *earlier],
+                                      exclude_url=doc.url, text=doc.text, text_of=text_of)
             if original is not None:
-                duplicates[doc.url] = original  # an id, or the URL of a page of this batch
+                duplicates[doc.url] = original
             earlier.append((doc.url, doc.url, fingerprints[doc.url]))
         statuses = kb.store_batch(
             [*zip(documents, extractions), *((d, None) for d in refresh)],
@@ -144,22 +175,17 @@ def store_batch(db_path: Path, documents: list[Document], extractions: list,
         kb.close()
 
 
-def run_source(source: Source, db_path: Path, model: Optional[str], fetcher,
-               index: int, total: int) -> SourceHealth:
+def run_source(source: Source, gathered: Gathered, db_path: Path, model: Optional[str],
+               tag: str) -> SourceHealth:
+    """Classify, extract and store what was gathered for one source; its health line."""
     health = SourceHealth(source=source.name)
-    tag = f"[{index}/{total}] {source.name}"
-    try:
-        candidates = discover_task(source, fetcher)
-    except SentinellaError as exc:
+    if gathered.error:
         health.failed += 1
-        health.failures.append(f"discovery: {exc}")
-        progress(f"{tag}: discovery failed: {exc}")
+        health.failures.append(gathered.error)
         return health
-    health.seen = len(candidates)
-    progress(f"{tag}: {len(candidates)} pages to check")
-    for start in range(0, len(candidates), BATCH_SIZE):
-        batch = candidates[start:start + BATCH_SIZE]
-        fetched = fetch_and_read(source, batch, db_path, fetcher)
+    health.seen = len(gathered.items)
+    for start in range(0, len(gathered.items), BATCH_SIZE):
+        fetched = gathered.items[start:start + BATCH_SIZE]
         kb = KnowledgeBase.open(db_path)
         try:
             todo, refresh = [], []
@@ -193,13 +219,14 @@ def run_source(source: Source, db_path: Path, model: Optional[str], fetcher,
             if ex is not None:
                 health.facts += ex.fact_count
                 health.empty += ex.fact_count == 0
-        done = min(start + BATCH_SIZE, len(candidates))
-        progress(f"{tag}: {done}/{len(candidates)} read, {health.new} new, "
+        done = min(start + BATCH_SIZE, health.seen)
+        progress(f"{tag}: {done}/{health.seen} stored, {health.new} new, "
                  f"{health.changed} changed, {health.failed} failed")
     return health
 
 
-@flow(name="sentinella-nightly", log_prints=False)
+@flow(name="sentinella-nightly", log_prints=False,
+      task_runner=ThreadPoolTaskRunner(max_workers=GATHERERS))
 def nightly(sources_file: Path, db_path: Path, model: Optional[str] = None,
             allow_private_network: bool = False) -> RunSummary:
     """One run over every source in the registry; returns the summary it also stores."""
@@ -216,8 +243,10 @@ def nightly(sources_file: Path, db_path: Path, model: Optional[str] = None,
 
         fetcher = Fetcher(allow_private_network=allow_private_network)
     try:
-        for i, source in enumerate(sources, 1):
-            summary.sources.append(run_source(source, db_path, model, fetcher, i, len(sources)))
+        tags = [f"[{i}/{len(sources)}] {s.name}" for i, s in enumerate(sources, 1)]
+        gathering = [gather.submit(s, db_path, fetcher, tag) for s, tag in zip(sources, tags)]
+        for source, future, tag in zip(sources, gathering, tags):
+            summary.sources.append(run_source(source, future.result(), db_path, model, tag))
     finally:
         if fetcher is not None:
             fetcher.close()

@@ -5,9 +5,10 @@ What trafilatura leaves to us: Italian publication dates written in words or num
 language of the text, and bytes whose declared charset is wrong.
 
 The publication date is never invented. In order of trust: a date the page marks as
-its publication date ("Pubblicato il ..."); the date trafilatura/htmldate find in the
-metadata; a date in an element the page marks as a date (<time>, class "data"/"date");
-the date of the feed, sitemap or listing entry; the page's last update. Otherwise None.
+its publication date ("Pubblicato il ..."); the date trafilatura/htmldate find (unless it
+is just the "Ultimo aggiornamento" line, which htmldate's text search also reads); a date
+in an element the page marks as a date (<time>, class "data"/"date"); the date of the
+feed, sitemap or listing entry; the page's last update. Otherwise None.
 """
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE = (rf"(?:(?P<d1>\d{{1,2}})(?:°|º)?\.?\s+(?P<m1>{_MONTH})\.?\s+(?P<y1>\d{{4}})"
          rf"|(?P<d2>\d{{1,2}})\s*[/.\-]\s*(?P<m2>\d{{1,2}})\s*[/.\-]\s*(?P<y2>\d{{4}})"
          rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))")
-DATE_RE = re.compile(rf"\b{_DATE}\b", re.I)
+DATE_RE = re.compile(rf"(?<!\d){_DATE}(?!\d)", re.I)
 PUBLISHED_RE = re.compile(
     rf"\b(?:pubblicat[oa]|data\s+(?:di\s+)?pubblicazione|pubblicazione|diffus[oa])"
     rf"(?:\s+(?:il|in\s+data|on))?\s*[:\-]?\s*(?:[a-zì]+,?\s+)?{_DATE}", re.I)
@@ -156,8 +157,10 @@ def publication_date(html: str, metadata_date: Optional[str],
     marked = _first(PUBLISHED_RE.finditer(body_text))
     if marked:
         return marked
-    if metadata_date and _valid_iso(metadata_date):
-        return metadata_date[:10]
+    updated = _first(UPDATED_RE.finditer(body_text))
+    metadata_date = _valid_iso(metadata_date or "")
+    if metadata_date and metadata_date != updated:  # htmldate may have read the update line
+        return metadata_date
     if tree is not None:
         for element in tree.iter("time"):
             found = _valid_iso(element.get("datetime") or "") or parse_italian_date(
@@ -174,7 +177,7 @@ def publication_date(html: str, metadata_date: Optional[str],
                     return found
     if fallback and _valid_iso(fallback):
         return fallback[:10]
-    return _first(UPDATED_RE.finditer(body_text))
+    return metadata_date or updated
 
 
 def _first(matches: Iterable[re.Match]) -> Optional[str]:
@@ -197,6 +200,7 @@ def _valid_iso(text: str) -> Optional[str]:
 
 
 def _visible_text(tree) -> str:
+    """The page's text, one space between elements ("24/11/2026 Pubblicato il ...")."""
     for element in tree.iter("script", "style", "noscript"):
         element.text = ""
-    return " ".join(tree.text_content().split())
+    return " ".join(" ".join(tree.itertext()).split())

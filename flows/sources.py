@@ -10,7 +10,8 @@
     allow_private_network = false      # tests serve fixtures on 127.0.0.1
 
 Kind-specific settings stay in `settings` (e.g. `link_selector`, `next_selector`,
-`max_pages` for listings; `pattern` for folders).
+`max_pages` for listings; `pattern` for folders; `delay`, seconds between requests to the
+source's host, default 1, for every source on the web; see flows/discover.py).
 """
 from __future__ import annotations
 
@@ -95,6 +96,10 @@ def _parse(entry: dict, index: int, path: Path) -> Source:
     max_items = entry.get("max_items")
     if max_items is not None and (not isinstance(max_items, int) or max_items < 1):
         raise SourcesError(f"{where}: 'max_items' must be a positive integer")
+    delay = entry.get("delay")
+    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, (int, float))
+                              or delay < 0):
+        raise SourcesError(f"{where}: 'delay' must be a number of seconds (0 or more)")
     return Source(
         name=entry["name"],
         publisher=entry["publisher"],

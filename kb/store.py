@@ -96,6 +96,11 @@ class KnowledgeBase:
         return [(r["id"], r["url"], r["simhash"]) for r in self.db.query(
             "select id, url, simhash from documents where current = 1 and simhash is not null")]
 
+    def document_text(self, document_id: int) -> Optional[str]:
+        """The text of one document version, to confirm a near-duplicate."""
+        rows = list(self.db.query("select text from documents where id = ?", [document_id]))
+        return rows[0]["text"] if rows else None
+
     # --- writing -----------------------------------------------------------------------
 
     def store_batch(

@@ -7,7 +7,7 @@ from extractors.model import Extraction
 from kb.records import RunSummary
 
 COLUMNS = ("seen", "fetched", "not_modified", "new", "changed", "unchanged", "duplicates",
-           "failed", "dates_missing", "empty", "facts")
+           "failed", "dates_missing", "not_italian", "empty", "facts")
 
 
 def format_table(rows: list[dict], max_width: int = 60) -> str:
