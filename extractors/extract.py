@@ -1,12 +1,21 @@
-"""From text to an `Extraction`: run the pipeline in batches and read facts off the Doc."""
+"""From text to an `Extraction`: run the pipeline in batches and read facts off the Doc.
+
+The components in `extractors.components` leave their results on `doc._.sentinella`;
+`doc_to_extraction` turns them into the frozen dataclasses of `extractors.model`, with
+character offsets, stable actor ids and ISTAT codes. A Doc from a pipeline without the
+components (a bare spaCy pipeline) falls back to its `doc.ents` and the money parser.
+"""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Iterator, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors import money
+from extractors.lexicon import text_of
+from extractors.actors import slug
 from extractors.model import Actor, Extraction, Site
 from extractors.pipeline import load_pipeline, pipeline_id
 
@@ -24,7 +33,90 @@ def extract_many(items: Iterable[tuple[str, dict]], nlp: Optional[Language] = No
         yield doc_to_extraction(doc, meta, pid)
 
 
+def _char(doc: Doc, s: int, e: int) -> tuple[int, int]:
+    return doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
+
+
+def _person_org(p, facts: dict, meta: dict) -> Optional[str]:
+    """The body a person's office belongs to (said in the text, or the office's default;
+    a municipal publisher's own assessori and sindaco belong to it)."""
+    from extractors.actors import _office_tables
+
+    ctx = dict(facts["context"])
+    source = (meta or {}).get("source") or ""
+    if not ctx.get("city") and source.startswith(("Comune di", "Città di")):
+        ctx["city"] = source.split(" - ")[0]
+    if source.startswith(("Comune di", "Città di")) and ctx.get("city"):
+        roles0 = " ".join(r for _, r in p.offices)
+        if "regional" not in roles0 and not p.organization and any(o in ("assessore", "sindaco", "vicesindaco") for o, _ in p.offices):
+            return ctx["city"]
+    org = p.organization
+    if org and org.startswith("site:"):
+        org = f"Comune di {org[5:]}"
+    if org:
+        return org
+    roles = " ".join(r for _, r in p.offices)
+    body = _office_tables()[5]
+    for office, _ in p.offices:
+        if "comunale" in roles:
+            return ctx.get("city")
+        if "metropolitan" in roles:
+            return ctx.get("metro") or "Città metropolitana di Torino"
+        kind = body.get(office)
+        if "consiglio regionale" in roles or "commissione" in roles:
+            return ctx.get("council") or "Consiglio regionale del Piemonte"
+        if kind == "region" or "giunta regionale" in roles or "regionale" in roles:
+            return ctx.get("region") or "Regione Piemonte"
+        if kind == "council":
+            return ctx.get("council") or "Consiglio regionale del Piemonte"
+        if kind == "municipality":
+            return ctx.get("city")
+    return None
+
+
 def doc_to_extraction(doc: Doc, meta: dict, pipeline: str) -> Extraction:
+    facts = doc._.sentinella if Doc.has_extension("sentinella") else None
+    if not facts or "persons" not in facts:
+        return _from_ents(doc, meta, pipeline)
+    actors = []
+    for p in facts["persons"]:
+        a, b = _char(doc, p.start, p.end)
+        mentions = tuple(sorted({_char(doc, s, e) for s, e in p.mentions}))
+        role = "; ".join(r for _, r in p.offices) or None
+        actors.append(Actor(name=p.name, kind="person", start=a, end=b, role=role,
+                            organization=_person_org(p, facts, meta) if role else None,
+                            id=f"person:{slug(p.name)}", mentions=mentions))
+    for g in facts["groups"]:
+        mentions = tuple(sorted({_char(doc, s, e) for s, e in g["mentions"]}))
+        actors.append(Actor(name=g["name"], kind="organization", start=g["start"], end=g["end"],
+                            id=f"organization:{slug(g['name'])}", mentions=mentions))
+    actors.sort(key=lambda a: a.start)
+    body = {a.name: a.organization for a in actors if a.kind == "person"}
+    commitments = tuple(
+        replace(c, organization=body.get(c.actor) or c.organization) if c.actor in body else c
+        for c in facts.get("commitments") or ())
+    sites, seen = [], set()
+    for st in facts["sites"]:
+        key = (st.name, st.type)
+        if key in seen:
+            continue
+        seen.add(key)
+        sites.append(Site(name=st.name, type=st.type, start=st.start, end=st.end, istat=st.istat))
+    amounts = facts.get("amounts")
+    if amounts is None:
+        amounts = money.find_amounts(text_of(doc))
+    return Extraction(
+        text=text_of(doc),
+        actors=tuple(actors),
+        sites=tuple(sites),
+        amounts=tuple(amounts),
+        commitments=commitments,
+        pipeline=pipeline,
+        meta=dict(meta),
+    )
+
+
+def _from_ents(doc: Doc, meta: dict, pipeline: str) -> Extraction:
     actors, sites, seen = [], [], set()
     for ent in doc.ents:
         key = (ent.label_, ent.text)
@@ -33,14 +125,9 @@ def doc_to_extraction(doc: Doc, meta: dict, pipeline: str) -> Extraction:
         seen.add(key)
         if ent.label_ in ("PER", "ORG"):
             kind = "person" if ent.label_ == "PER" else "organization"
-            actors.append(Actor(name=ent.text, kind=kind, start=ent.start_char, end=ent.end_char))
+            actors.append(Actor(name=ent.text, kind=kind, start=ent.start_char, end=ent.end_char,
+                                id=f"{kind}:{slug(ent.text)}"))
         elif ent.label_ == "LOC":
             sites.append(Site(name=ent.text, type="altro", start=ent.start_char, end=ent.end_char))
-    return Extraction(
-        text=doc.text,
-        actors=tuple(actors),
-        sites=tuple(sites),
-        amounts=tuple(money.find_amounts(doc.text)),
-        pipeline=pipeline,
-        meta=dict(meta),
-    )
+    return Extraction(text=text_of(doc), actors=tuple(actors), sites=tuple(sites),
+                      amounts=tuple(money.find_amounts(text_of(doc))), pipeline=pipeline, meta=dict(meta))

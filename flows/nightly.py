@@ -121,8 +121,11 @@ def _read_response(source: Source, candidate: Candidate, result) -> Fetched:
 
 def _document(source: Source, candidate: Candidate, page, etag=None,
               last_modified=None) -> Document:
+    url = canonical_url(page.url or candidate.url)
+    fetched = canonical_url(candidate.url) if candidate.path is None else None
     return Document(
-        url=canonical_url(page.url or candidate.url),
+        url=url,
+        fetched_url=fetched if fetched != url else None,
         text=page.text,
         source=source.name,
         title=page.title or candidate.title,

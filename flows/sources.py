@@ -6,7 +6,8 @@
     kind = "feed"                      # feed | sitemap | listing | folder | url
     url = "https://..."                # or path = "sample" for a folder (relative to the file)
     since = "2026-11-01"               # optional horizon: nothing published before
-    max_items = 50                     # optional horizon: at most this many items
+    max_items = 50                     # optional horizon: at most this many items (web
+                                       # sources with neither horizon get DEFAULT_MAX_ITEMS)
     allow_private_network = false      # tests serve fixtures on 127.0.0.1
 
 Kind-specific settings stay in `settings` (e.g. `link_selector`, `next_selector`,
@@ -23,6 +24,9 @@ from typing import Optional
 
 from sentinella.errors import SentinellaError
 
+# A web source with no horizon would be crawled whole every night (a 10,000-URL sitemap
+# is ~3 hours at one request per second): without `since` or `max_items`, take the newest.
+DEFAULT_MAX_ITEMS = 200
 KINDS = ("feed", "sitemap", "listing", "folder", "url")
 _COMMON = {"name", "publisher", "kind", "url", "path", "since", "max_items",
            "allow_private_network", "enabled"}
@@ -96,6 +100,8 @@ def _parse(entry: dict, index: int, path: Path) -> Source:
     max_items = entry.get("max_items")
     if max_items is not None and (not isinstance(max_items, int) or max_items < 1):
         raise SourcesError(f"{where}: 'max_items' must be a positive integer")
+    if kind != "folder" and since is None and max_items is None:
+        max_items = DEFAULT_MAX_ITEMS
     delay = entry.get("delay")
     if delay is not None and (isinstance(delay, bool) or not isinstance(delay, (int, float))
                               or delay < 0):

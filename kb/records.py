@@ -20,6 +20,7 @@ class Document:
     author: Optional[str] = None
     language: Optional[str] = None
     fetched_at: Optional[str] = None
+    fetched_url: Optional[str] = None  # the address fetched, when rel=canonical differs
     etag: Optional[str] = None
     last_modified: Optional[str] = None
 

@@ -41,6 +41,7 @@ TABLES: dict[str, dict] = {
             "simhash": str,
             "duplicate_of": int,
             "fetched_at": str,
+            "fetched_url": str,
             "etag": str,
             "last_modified": str,
             "pipeline": str,
@@ -149,6 +150,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create missing tables, indexes and the full-text index; a no-op on an existing base."""
     for name, spec in TABLES.items():
         if name in db.table_names():
+            # Columns added since the table was created (the schema only grows).
+            existing = set(db[name].columns_dict)
+            for column, kind in spec["columns"].items():
+                if column not in existing:
+                    db[name].add_column(column, kind)
             continue
         pk = spec["pk"]
         columns = dict(spec["columns"])

@@ -87,9 +87,14 @@ class KnowledgeBase:
         return UNCHANGED if row["content_hash"] == doc.content_hash else CHANGED
 
     def validators(self, url: str) -> tuple[Optional[str], Optional[str]]:
-        """ETag and Last-Modified of the current version, for a conditional GET."""
-        row = self.current(url)
-        return (row["etag"], row["last_modified"]) if row else (None, None)
+        """ETag and Last-Modified of the current version, for a conditional GET.
+
+        `url` is the address to fetch, which may differ from the page's canonical URL.
+        """
+        rows = list(self.db.query(
+            "select etag, last_modified from documents where current = 1 "
+            "and (url = ? or fetched_url = ?) order by id desc limit 1", [url, url]))
+        return (rows[0]["etag"], rows[0]["last_modified"]) if rows else (None, None)
 
     def fingerprints(self) -> list[tuple[int, str, str]]:
         """(id, url, simhash) of current documents, for near-duplicate detection."""
@@ -119,7 +124,7 @@ class KnowledgeBase:
         duplicates = duplicates or {}
         statuses = []
         try:
-            with self.db.conn:
+            with self.db.atomic():
                 for doc, extraction in items:
                     statuses.append(self._store_one(
                         doc, extraction, simhashes.get(doc.url), duplicates.get(doc.url)))
@@ -137,7 +142,8 @@ class KnowledgeBase:
             if (doc.etag, doc.last_modified) != (row["etag"], row["last_modified"]):
                 # Same text, new validators: keep conditional GETs working, no new version.
                 self.db["documents"].update(
-                    row["id"], {"etag": doc.etag, "last_modified": doc.last_modified})
+                    row["id"], {"etag": doc.etag, "last_modified": doc.last_modified,
+                                "fetched_url": doc.fetched_url})
             return UNCHANGED
         version = 1
         if row is not None:
@@ -158,6 +164,7 @@ class KnowledgeBase:
             "simhash": simhash,
             "duplicate_of": duplicate_of,
             "fetched_at": doc.fetched_at or now_iso(),
+            "fetched_url": doc.fetched_url,
             "etag": doc.etag,
             "last_modified": doc.last_modified,
             "pipeline": extraction.pipeline if extraction else None,
@@ -193,14 +200,14 @@ class KnowledgeBase:
     # --- runs --------------------------------------------------------------------------
 
     def start_run(self, pipeline: str) -> int:
-        with self.db.conn:
+        with self.db.atomic():
             return self.db["runs"].insert(
                 {"started_at": now_iso(), "status": "running", "pipeline": pipeline}).last_pk
 
     def finish_run(self, summary: RunSummary, status: str = "ok") -> None:
         totals = {k: summary.total(k) for k in
                   ("seen", "new", "changed", "unchanged", "duplicates", "failed", "facts")}
-        with self.db.conn:
+        with self.db.atomic():
             self.db["runs"].update(summary.run_id, {
                 "finished_at": now_iso(), "status": status, "sources": len(summary.sources),
                 "seconds": round(summary.seconds, 2), **totals})

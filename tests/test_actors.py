@@ -1,0 +1,116 @@
+"""Persons with offices, organisations with canonical names (extractors/actors.py)."""
+from __future__ import annotations
+
+import pytest
+
+from extractors.extract import extract
+from extractors.pipeline import load_pipeline
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_pipeline()
+
+
+def actors(nlp, text, kind=None):
+    ext = extract(text, nlp=nlp)
+    return {a.name: a for a in ext.actors if kind is None or a.kind == kind}
+
+
+def test_office_after_name_and_female_forms(nlp):
+    text = ("La vicepresidente Elena Chiorino, assessora al Lavoro, ha incontrato i sindacati. "
+            "«Andremo avanti», ha detto Chiorino.")
+    people = actors(nlp, text, "person")
+    assert list(people) == ["Elena Chiorino"]
+    p = people["Elena Chiorino"]
+    assert p.role == "vicepresidente; assessora al lavoro"
+    assert p.organization == "Regione Piemonte"
+    assert p.id == "person:elena-chiorino"
+    assert text[p.start:p.end] == "Elena Chiorino"
+    assert len(p.mentions) == 2  # the later "Chiorino" is the same person
+
+
+def test_chained_offices_before_the_name(nlp):
+    p = actors(nlp, "La vicepresidente e assessora all’Istruzione Elena Chiorino invita le famiglie.")["Elena Chiorino"]
+    assert p.role == "vicepresidente; assessora all’istruzione"
+
+
+def test_portfolio_with_capitalised_words_is_not_the_name(nlp):
+    text = "Lo ha proposto l’assessore all’Agricoltura, Cibo, Parchi, Caccia e Pesca Paolo Bongioanni."
+    people = actors(nlp, text, "person")
+    assert list(people) == ["Paolo Bongioanni"]
+    assert people["Paolo Bongioanni"].role == "assessore all’agricoltura, cibo, parchi, caccia e pesca"
+
+
+def test_unknown_first_name_after_an_office(nlp):
+    text = "Nel corso dell’assemblea il sindaco di Pavone Canavese, Endro Bevolo, ha riproposto le perplessità."
+    p = actors(nlp, text, "person")["Endro Bevolo"]
+    assert p.role == "sindaco"
+    assert p.organization == "Comune di Pavone Canavese"
+
+
+def test_plural_office_gives_each_person_the_feminine_singular(nlp):
+    text = "Le consigliere di Alleanza Verdi Sinistra Giulia Marro e Alice Ravinale hanno chiesto chiarimenti."
+    people = actors(nlp, text, "person")
+    assert people["Giulia Marro"].role == "consigliera"
+    assert people["Alice Ravinale"].role == "consigliera"
+    assert "Alleanza Verdi Sinistra" in actors(nlp, text, "organization")
+
+
+def test_apposition_office_and_body(nlp):
+    text = "Il consigliere metropolitano Andrea Tragaioli, sindaco di Rivoli, ha chiesto di accelerare."
+    p = actors(nlp, text, "person")["Andrea Tragaioli"]
+    assert p.role.split("; ") == ["consigliere metropolitano", "sindaco"]
+
+
+def test_organisation_named_as_first_introduced_with_aliases(nlp):
+    text = ("Konecta Italia ha annunciato la chiusura. I lavoratori di Konecta sono in sciopero. "
+            "Il Partito democratico (Pd) chiede un tavolo; per il Pd serve una risposta.")
+    orgs = actors(nlp, text, "organization")
+    assert "Konecta Italia" in orgs and "Konecta" not in orgs
+    assert len(orgs["Konecta Italia"].mentions) == 2
+    assert "Partito democratico" in orgs and "Pd" not in orgs
+    assert orgs["Partito democratico"].id == "organization:partito-democratico"
+
+
+def test_generic_references_and_portfolios_are_not_actors(nlp):
+    text = ("La Regione e il Governo hanno incontrato i sindacati. L’assessore alle Opere pubbliche e alla "
+            "Protezione civile Marco Gabusi ha illustrato il piano.")
+    orgs = actors(nlp, text, "organization")
+    assert orgs == {}
+    assert actors(nlp, text, "person")["Marco Gabusi"].role.startswith("assessore alle opere pubbliche")
+
+
+def test_institution_patterns_and_acronyms(nlp):
+    text = ("Il Comune di Asti, l’ASL TO4, la Città metropolitana di Torino e Slc-Cgil hanno firmato "
+            "con Meccanica Rossi S.p.A. un accordo.")
+    orgs = set(actors(nlp, text, "organization"))
+    assert {"Comune di Asti", "ASL TO4", "Città metropolitana di Torino", "Slc-Cgil",
+            "Meccanica Rossi S.p.A."} <= orgs
+
+
+def test_presided_by_gives_the_president(nlp):
+    text = "La Commissione Legalità del Consiglio regionale, presieduta da Domenico Rossi, si è riunita."
+    p = actors(nlp, text, "person")["Domenico Rossi"]
+    assert p.role == "presidente della commissione legalità"
+
+
+def test_offices_in_text_order_across_mentions(nlp):
+    text = ("Elena Chiorino, assessora al Lavoro, ha incontrato i sindacati. "
+            "La vicepresidente Chiorino ha poi incontrato l’azienda.")
+    p = actors(nlp, text, "person")["Elena Chiorino"]
+    assert p.role == "assessora al lavoro; vicepresidente"
+    assert len(p.mentions) == 2
+
+
+def test_company_named_by_context_and_recurring(nlp):
+    text = ("Dopo tre settimane di presidio i lavoratori della cartiera Burgo hanno sospeso lo sciopero. "
+            "L’intesa è stata firmata da Burgo Group e dai sindacati.")
+    orgs = actors(nlp, text, "organization")
+    assert list(orgs) == ["Burgo"]
+    assert len(orgs["Burgo"].mentions) == 2
+    assert actors(nlp, text, "person") == {}
+
+
+def test_elided_surnames(nlp):
+    assert "Anna Maria D’Angelo" in actors(nlp, "La consigliera Anna Maria D’Angelo ha votato contro.", "person")
