@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Optional
 
@@ -112,6 +113,7 @@ def _words_below_1000(w: str) -> Optional[int]:
     return total
 
 
+@lru_cache(maxsize=8192)  # every word of every text passes here: the hot path
 def _words_to_number(word: str) -> Optional[float]:
     """An Italian number written as one word ("un", "dieci", "duemila", "mezzo"), or None."""
     w = word.lower()
@@ -612,8 +614,11 @@ def _di_cui_at(text: str, qty: _Qty, prev: Optional[_Cand], floor: int) -> Optio
 
 def _candidates(text: str) -> list[_Cand]:
     """All candidates in order, left to right, without overlaps."""
+    # Only number words can start a quantity: the rest of the words are skipped here,
+    # which keeps the scan cheap on long texts.
     starts = sorted({m.start() for m in _DIGITS_START_RE.finditer(text)}
-                    | {m.start() for m in _WORD_RE.finditer(text)})
+                    | {m.start() for m in _WORD_RE.finditer(text)
+                       if _words_to_number(m.group()) is not None})
     out: list[_Cand] = []
     floor = 0  # end of the last candidate: nothing before it can be reused
     for pos in starts:
