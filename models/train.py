@@ -171,6 +171,7 @@ def package(run_dir: Path, silver: bool, out: Path = OUT, lemmatizer: bool = Tru
     })
     if out.exists():
         shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
     print(f"saved {out}", flush=True)
 

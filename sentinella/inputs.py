@@ -18,9 +18,11 @@ def read_input(spec: str, *, allow_private_network: bool = False) -> tuple[Page,
     """The readable page behind one argument, and the metadata to carry along."""
     if spec == "-":
         data = sys.stdin.buffer.read()
-        return _read_bytes(data, "stdin", looks_html=None), {"url": "stdin"}
+        page = _read_bytes(data, "stdin", looks_html=None)
+        return page, _meta(page, "stdin")
     if spec.startswith(("http://", "https://")):
-        return _read_url(spec, allow_private_network), {"url": spec}
+        page = _read_url(spec, allow_private_network)
+        return page, _meta(page, spec)
     path = Path(spec)
     if not path.exists():
         raise InputError(f"no such file: {spec}")
@@ -31,12 +33,14 @@ def read_input(spec: str, *, allow_private_network: bool = False) -> tuple[Page,
     except OSError as exc:
         raise InputError(f"cannot read {spec}: {exc.strerror}") from None
     page = _read_bytes(data, spec, looks_html=path.suffix.lower() in HTML_SUFFIXES or None)
-    meta = {"url": spec}
-    if page.title:
-        meta["title"] = page.title
-    if page.published:
-        meta["published"] = page.published
-    return page, meta
+    return page, _meta(page, spec)
+
+
+def _meta(page: Page, spec: str) -> dict:
+    """What the extractors may use: the publisher tells whose "assessore" is meant."""
+    meta = {"url": page.url or spec, "title": page.title, "published": page.published,
+            "source": page.sitename}
+    return {k: v for k, v in meta.items() if v}
 
 
 def _read_bytes(data: bytes, name: str, looks_html) -> Page:
