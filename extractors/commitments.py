@@ -9,12 +9,16 @@ lexicon in data/commitment_verbs.json:
    oggi"), in the present (3rd person; 1st plural) or future, a future-only verb in the
    future ("presenteremo", "partiranno"), or a fixed phrase ("mette a disposizione",
    "si impegna a", "intende", "primo stanziamento", "saranno stanziati"), or "la decisione
-   di <X> di chiudere/trasferire...".
+   di <X> di chiudere/trasferire...", or filing a bill ("hanno depositato una proposta di
+   legge"). A signing participle without auxiliary ("l'accordo firmato dalla sindaca X e dal
+   direttore Y") gives one commitment per agent, even in a "Lo prevede ..." sentence.
 2. Blockers, checked in the clause of the trigger (the stretch between quotation marks,
    semicolons and colons): a conditional before it ("se ", "qualora", "nel caso in
    cui"), a negation or modal right before it ("non", "potrà", "possiamo"), a request or
    a wish before it ("chiede", "auspica", "vogliamo che"), a request as its object
-   ("ha presentato una richiesta"). Sentences opening with a reference back ("Lo ha
+   ("ha presentato una richiesta"). A "non" in the complement ("si impegna a non") or in a
+   time clause ("finché non avremo garanzie, manterremo") does not block; announcing that
+   an assembly will meet is scheduling. Sentences opening with a reference back ("Lo ha
    annunciato", "La decisione è stata", "La delibera, ...") or background ("Già nel")
    are skipped; past passives ("è stata approvata") are never triggers.
 3. Actor. Inside a quotation «...»: the speaker named in the attribution ("», ha detto
@@ -23,8 +27,11 @@ lexicon in data/commitment_verbs.json:
    (a person with his office phrase, an organisation, an organ standing for its
    institution, "la Regione", an office mention such as "l'assessore" resolved to the
    person holding it), else the first one after it; "Il documento impegna..." takes the
-   actor of the previous commitment; "l'azienda"/"la multinazionale" the company the text
-   is about.
+   actor of the previous commitment; "l'azienda"/"la multinazionale"/"il consorzio" the
+   company the text is about; a distinctive first word of a longer organisation name
+   ("Telecontact" for "Telecontact Italia") that organisation; "Le segreterie di X, Y e Z"
+   each of X, Y, Z; a relative clause after an apposition ("X, la società ... che ha
+   comunicato") X.
 4. One commitment per sentence and actor; the amount is the first money amount of the
    sentence, the sites those inside it, the purpose a few words after the trigger.
 """
@@ -128,7 +135,7 @@ def tables() -> dict:
         "object_block": re.compile(rf"^\s*(?:\w+\s+){{0,2}}?(?:una|un|la|le|l’|l'|un’|un')?\s*(?:{alt(lex['object_blockers'])})\b",
                                    re.IGNORECASE),
         "company": re.compile(r"\b(?:l’|l'|la\s+|il\s+|della\s+|dalla\s+|dell’|dell'|del\s+|dal\s+)"
-                              r"(?:azienda|multinazionale|società|gruppo|impresa)\b", re.IGNORECASE),
+                              r"(?:azienda|multinazionale|società|gruppo|impresa|consorzio)\b", re.IGNORECASE),
         "generic_subject": re.compile(r"^\W*(?:il|lo|la|l’|l'|i|gli|le)\s*(?:sindacat\w+|aziend\w+|societ\w+|"
                                       r"grupp\w+|impres\w+|associazion\w+|lavorat\w+|dipendent\w+|"
                                       r"consiglier\w+|sindac\w+|assessor\w+)\b", re.IGNORECASE),
@@ -147,6 +154,7 @@ def tables() -> dict:
         "completive": re.compile(r"\b(?:" + "|".join(lex["speech"]) + r")\b(?:\s+[a-zà-ù]+){0,2}?\s+che\b"),
         "head": re.compile(r"\b(?:[Ll]a|[Ii]l|[Ll]’|[Ll]'|[Dd]alla|[Dd]al|[Dd]ella|[Dd]ell’|[Dd]ell'|[Aa]lla|[Aa]ll’|[Aa]ll')\s*"
                            r"(Fondazione|Agenzia|Università|Azienda|Camera|Consorzio|Unione|Associazione|"
+                           r"fondazione|agenzia|università|consorzio|cooperativa|"
                            r"Federazione|Prefettura|Procura|Società|Cooperativa|Compagnia|Banca|Asl|ASL|Atc|ATC)\b"
                            r"(?!\s+(?:di|del|della|dell|dei|delle|degli|[A-Z]))"),
         "regione": re.compile(r"\b(?:[Ll]a|[Dd]alla|[Dd]ella|[Aa]lla)\s+Regione\b(?!\s+[A-Z])"),
@@ -154,6 +162,11 @@ def tables() -> dict:
     }
 
 
+# "hanno depositato in Consiglio regionale una proposta di legge": filing a bill or an
+# amendment is an undertaking (an interrogazione or an esposto is a request, and is not here)
+_FILED_BILL = re.compile(r"\b(?:ha|hanno|abbiamo)\s+(?:\w+\s+){0,2}?(?:depositato|depositata)\s+(?:[\wà-ù’']+\s+){0,4}?"
+                         r"(?:una\s+proposta\s+di\s+legge|un\s+disegno\s+di\s+legge|(?:un|gli|alcuni)\s+emendament[oi])\b",
+                         re.IGNORECASE)
 _DELIM = re.compile(r"[«“»”;:]")
 
 
@@ -222,6 +235,8 @@ def _triggers(s: str, T: dict) -> list[tuple[int, int, str]]:
                     break
     for m in T["announced_noun"].finditer(s):
         hits.append((m.start(), m.end(), "comunicato"))
+    for m in _FILED_BILL.finditer(s):
+        hits.append((m.start(), m.end(), "depositato"))
     for m in T["decision"].finditer(s):
         k = s.rfind(" di ", m.start(), m.end())
         hits.append((k + 1, m.end(), "decisione"))
@@ -235,7 +250,9 @@ def _blocked(s: str, t0: int, t1: int, clause: tuple, T: dict) -> bool:
         return True
     if T["request"].search(before):
         return True
-    near = " ".join(before.split()[-3:])
+    # the "non" of a time or exception clause before the verb ("Finché non avremo garanzie,
+    # manterremo il presidio") negates that clause, not the commitment
+    near = " ".join(_UNTIL_NOT.sub(r"\1", before).split()[-3:])
     if T["negation"].search(near + " ") or T["wish"].search(near):
         return True
     if re.search(r"\bvogliamo che\b|\bvorremmo\b", before, re.IGNORECASE):
@@ -245,9 +262,19 @@ def _blocked(s: str, t0: int, t1: int, clause: tuple, T: dict) -> bool:
     trig = s[t0:t1].lower()
     if ("organizz" in trig or "present" in trig or "promo" in trig) and T["event_object"].match(s[t1:t1 + 60]):
         return True  # "ha organizzato un convegno": event logistics
+    if "annunci" in trig and _MEETING.match(s[t1:c1]):
+        return True  # "ha annunciato che l'aula tornerà a riunirsi per una seduta": scheduling
     if T["conditional_after"].search(s[t1:c1]):
         return True  # "... 1,5 milioni, nel caso in cui il piano venga presentato"
     return False
+
+
+_MEETING = re.compile(r"^\s*che\s+(?:[\wà-ù’']+\s+){0,6}?(?:(?:tornerà|torneranno)\s+a\s+riunirsi|"
+                      r"si\s+riunir(?:à|anno)|si\s+terrà\s+(?:una|la)\s+seduta)\b", re.IGNORECASE)
+
+
+_UNTIL_NOT = re.compile(r"\b(finché|finchè|fino a quando|fin quando|fino a che|fintanto che|fin tanto che|"
+                        r"a meno che|prima che)\s+non\b", re.IGNORECASE)
 
 
 class CommitmentFinder:
@@ -306,9 +333,13 @@ def _units(doc: Doc, facts: dict) -> list[tuple[int, int, str, str]]:
         named = list(dict.fromkeys(n for n, k in kinds if k == kind))
         if len(named) == 1:
             units.append((m.start(), m.end(), named[0], "organization"))
+    units += _short_form_units(text_of(doc), facts, units)
     company = _company(facts)
     if company:
         for m in T["company"].finditer(text_of(doc)):
+            if m.group(0).lower().rstrip().endswith("consorzio") and any(
+                    m.start() <= u[0] < m.end() for u in units):
+                continue  # "il consorzio" already resolved to the one Consorzio ... of the text
             units.append((m.start(), m.end(), company, "organization"))
     units.sort()
     # an organisation inside a person's office phrase ("il presidente della Regione
@@ -316,6 +347,44 @@ def _units(doc: Doc, facts: dict) -> list[tuple[int, int, str, str]]:
     out = []
     for u in units:
         out.append(u)
+    return out
+
+
+_NOT_SHORT = frozenset(("regione", "comune", "città", "citta", "consiglio", "provincia", "giunta", "ministero",
+                        "azienda", "fondazione", "agenzia", "università", "camera", "unione", "associazione",
+                        "federazione", "consorzio", "società", "gruppo", "banca", "cassa", "istituto", "ente",
+                        "centro", "ufficio", "autorità", "corte", "tribunale", "prefettura", "procura", "partito",
+                        "movimento", "compagnia", "cooperativa", "confederazione", "direzione", "segreteria",
+                        "coordinamento", "osservatorio", "comitato", "servizio", "polo", "parco", "museo",
+                        "teatro", "ospedale", "scuola", "liceo", "porto", "aeroporto", "stazione", "nuovo",
+                        "nuova", "san", "santa", "santo", "italia", "piemonte", "torino", "fratelli", "forza",
+                        "lega", "sinistra", "alleanza", "lista", "noi", "casa", "villa", "palazzo"))
+
+
+def _short_form_units(text: str, facts: dict, units: list) -> list:
+    """'Telecontact' for 'Telecontact Italia': the first word of a longer organisation
+    name, used alone, when it is distinctive (not a generic head word such as 'Regione')
+    and begins the name of only one organisation of the text."""
+    out = []
+    firsts: dict = {}
+    taken = {w.lower() for st in facts.get("sites") or [] for w in st.name.split()}
+    taken |= {w.lower() for p in facts["persons"] for w in p.name.split()}
+    for g in facts["groups"]:
+        words = g["name"].split()
+        if len(words) < 2:
+            continue
+        w = words[0]
+        if len(w) < 4 or not w[0].isupper() or w.lower() in _NOT_SHORT | taken or not re.fullmatch(r"[\wÀ-ÿ-]+", w):
+            continue
+        firsts.setdefault(w, set()).add(g["name"])
+    for w, names in firsts.items():
+        if len(names) != 1:
+            continue
+        name = next(iter(names))
+        for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text):
+            if any(a <= m.start() < b for a, b, _, _ in units):
+                continue  # part of a full mention already
+            out.append((m.start(), m.end(), name, "organization"))
     return out
 
 
@@ -390,6 +459,10 @@ def find_commitments(doc: Doc, facts: dict) -> list[Commitment]:
         found = _sentence_actors(s, clauses, sent_units, speaker, last_speaker, last_person,
                                  last_actor, T) if not (T["reference_back"].search(s)
                                                         or T["background"].search(s)) else []
+        if not T["background"].search(s):
+            # "l'accordo firmato dalla sindaca X e dal direttore Y": each signer undertakes it
+            found += [(a, trig) for a, trig in _signers(s, clauses, sent_units)
+                      if a not in [x for x, _ in found]]
         for actor, trig in found:
             org = None
             if actor in persons:
@@ -412,6 +485,11 @@ def find_commitments(doc: Doc, facts: dict) -> list[Commitment]:
     return out
 
 
+_COLLECTIVE = re.compile(
+    r"^\W*(?:(?:le|la|i|gli|il|l’|l')\s*)?(?:segreteri[ae]|vertici|rappresentanti|rappresentanze|delegati|delegazioni?|"
+    r"sigle|dirigenti|direzion[ei]|rsu|organizzazioni sindacali|federazioni|segretari|coordinament[oi])"
+    r"(?:\s+(?:regional[ei]|provincial[ei]|territorial[ei]|nazional[ei]|general[ei]|aziendal[ei]|sindacal[ei]))?"
+    r"\s+(?:di|del|della|dell’|dell'|dei|delle|degli)\s*$", re.IGNORECASE)
 _COORD = re.compile(r"^\s*(?:,|e|ed)\s*(?:il|la|lo|l’|l'|i|gli|le)?\s*$")
 _SPEECH_AFTER = re.compile(r"^\s*,\s*(?:\w+\s+)?(?:ha|hanno)\s+(?:\w+\s+)?(?:annunciato|detto|dichiarato|spiegato|"
                            r"assicurato|precisato|confermato|garantito|promesso|comunicato|reso noto)\b|"
@@ -439,6 +517,11 @@ def _sentence_actors(s, clauses, units, speaker, last_speaker, last_person, last
                 if ("," in lead and len(lead[lead.rfind(",") + 1:].split()) <= 2
                         and "," not in s[u[1]:t0] and len(s[u[1]:t0].split()) <= 3):
                     actors = [u[2]]
+            if not actors:
+                # "..., Telecontact, la società che il 12 novembre ha comunicato la chiusura"
+                ante = _relative_antecedent(s, t0, units, clauses)
+                if ante is not None and ante[0] >= prev_end:
+                    actors = [ante[2]]
         elif T["document"].search(s) and last_actor:
             actors = [last_actor]
         else:
@@ -465,6 +548,10 @@ def _sentence_actors(s, clauses, units, speaker, last_speaker, last_person, last
                 if pick:
                     actors = [pick[2]]
             rel = re.search(r",\s*che\s+(?:\w+\s+)?$", s[max(0, t0 - 25):t0])
+            if not actors:
+                ante = _relative_antecedent(s, t0, units, clauses)
+                if ante is not None:
+                    actors, rel = [ante[2]], None
             if not actors and rel:
                 # a relative clause ("..., che ha finanziato"): its subject is the word before "che"
                 k = max(0, t0 - 25) + rel.start()
@@ -474,8 +561,10 @@ def _sentence_actors(s, clauses, units, speaker, last_speaker, last_person, last
                 actors = [prev[-1][2]]
             if not actors:
                 # the subject sits in the trigger's own clause (after a colon or semicolon, a new one)
-                before = _subject_candidates(s, [u for u in units if clause[0] <= u[0] and u[1] <= t0
-                                                 and not _in_quote(u, clauses)])
+                in_clause = [u for u in units if clause[0] <= u[0] and u[1] <= t0 and not _in_quote(u, clauses)]
+                before = _subject_candidates(s, in_clause)
+                if in_clause and _COLLECTIVE.match(s[clause[0]:in_clause[0][0]]):
+                    before = in_clause  # "Le segreterie di X, Y e Z": the named organisations
                 after = [u for u in units if u[0] >= t1 and not _in_quote(u, clauses)
                          and (verb in NOMINAL or not _after_preposition(s, u[0]))]
                 if not before and T["generic_subject"].match(s[:t0]):
@@ -494,6 +583,75 @@ def _sentence_actors(s, clauses, units, speaker, last_speaker, last_person, last
             prev_end = t1
             if clause[2] or re.match(r"\s*(?:inoltre\s+)?che\b", s[t1:t1 + 12]) or verb in ("annunciato", "ha annunciato"):
                 break
+    return out
+
+
+_SIGNED_BY = re.compile(
+    r"\b(?:firmat|sottoscritt|siglat|controfirmat)[oaie]\s+(?:[\wà-ù’']+\s+){0,3}?"
+    r"(?=(?:da|dal|dalla|dallo|dall’|dall'|dai|dalle|dagli)\b)", re.IGNORECASE)
+_SIGNED_DOC = re.compile(r"\b(?:accord[oi]|intes[ae]|protocoll[oi]|convenzion[ei]|contratt[oi]|patt[oi]|verbale|"
+                         r"memorandum|decret[oi]|ordinanz[ae])(?:\s+[\wà-ù’'-]+){0,4}?\s*,?\s*$", re.IGNORECASE)
+_PASSIVE_AUX = re.compile(r"\b(?:è|sono|era|erano|sarà|saranno|viene|vengono|venne|stat[oaie])\s+(?:\w+\s+)?$",
+                          re.IGNORECASE)
+_AGENT_SPLIT = re.compile(r"(?:,|\s+e|\s+ed)\s+(?=(?:da|dal|dalla|dallo|dall’|dall'|dai|dalle|dagli)\b)", re.IGNORECASE)
+
+
+_REL_CHE = re.compile(r"(,)?\s*\bche\s+(?:(?:già|ieri|oggi|poi|infine|nel\s+\d{4}|il\s+\d{1,2}\s+[a-z]+|"
+                      r"lo\s+scorso\s+[a-z]+|la\s+scorsa\s+settimana|nei\s+giorni\s+scorsi)\s+)?"
+                      r"(?:ha|hanno|si\s+è|si\s+sono)?\s*$", re.IGNORECASE)
+_APPOSITION = re.compile(r"^,\s*(?:la|il|l’|l'|lo)\s*(?:società|azienda|gruppo|multinazionale|consorzio|"
+                         r"cooperativa|impresa)\b(?:(?!\b(?:ha|hanno|è|sono|aveva|avevano)\b)[^,;:«»]){0,40}$",
+                         re.IGNORECASE)
+
+
+def _relative_antecedent(s: str, t0: int, units, clauses):
+    """The organisation or person a relative clause ("..., che [il 12 novembre] ha deciso")
+    refers to: the unit right before the comma, or the one an apposition describes
+    ("Telecontact, la società di call center che ...")."""
+    head = s[max(0, t0 - 60):t0]
+    m = _REL_CHE.search(head)
+    if not m:
+        return None
+    k = max(0, t0 - 60) + m.start()
+    prev = [u for u in units if u[1] <= k and not _in_quote(u, clauses)]
+    if not prev:
+        return None
+    u = prev[-1]
+    gap = s[u[1]:k]
+    if (m.group(1) and len(gap) <= 3) or _APPOSITION.match(gap):
+        return u
+    if (re.match(r"^(?:\s+(?:di|del|della|dell’|dell'|dei|delle|degli)\s+[\wà-ù’' ]{1,30})?$", gap)
+            and tables()["company"].match(s[u[0]:u[1]]) and len(prev) > 1
+            and _APPOSITION.match(s[prev[-2][1]:u[1]] + gap)):
+        return u  # "Telecontact, la società di call center che ...": "la società" resolved to it
+    return None
+
+
+def _signers(s: str, clauses, units) -> list:
+    """Agents of a participle of signing without auxiliary ("l'accordo firmato dalla
+    sindaca X e dal direttore generale di Y Z"): one actor per agent phrase. A past
+    passive ("è stata sottoscritta da") restates a signing and does not count."""
+    out = []
+    for m in _SIGNED_BY.finditer(s):
+        if (_PASSIVE_AUX.search(s[:m.start()]) or _in_quote((m.start(),), clauses)
+                or tables()["conditional"].search(s[:m.start()])):
+            continue
+        if not _SIGNED_DOC.search(s[:m.start()]):
+            continue  # "una lettera firmata dal sindaco": not an undertaking
+        rest = s[m.end():]
+        stop = re.search(r"[.;:«»“”()]|,(?!\s*(?:da|dal|dalla|dallo|dall’|dall'|dai|dalle|dagli)\b)", rest)
+        stretch_end = m.end() + (stop.start() if stop else len(rest))
+        bounds, pos = [], m.end()
+        for sp in _AGENT_SPLIT.finditer(s, m.end(), stretch_end):
+            bounds.append((pos, sp.start()))
+            pos = sp.end()
+        bounds.append((pos, stretch_end))
+        for a, b in bounds:
+            seg = [u for u in units if a <= u[0] and u[1] <= b]
+            persons = [u for u in seg if u[3] == "person"]
+            pick = persons[-1] if persons else (seg[0] if seg else None)
+            if pick and pick[2] not in [x for x, _ in out]:
+                out.append((pick[2], (m.start(), m.end(), m.group(0).split()[0].lower())))
     return out
 
 
@@ -610,7 +768,7 @@ def _attribution(s: str, units, T) -> Optional[str]:
         if m:
             after = [u for u in units if u[0] > close + m.start()]
             if after and after[0][0] - (close + m.end()) <= 60:
-                return after[0][2]
+                return _first_unit(after)[2]  # "ha detto il segretario della FIOM Mario Rossi": the person
             return None
     opn = min([i for i in (s.find("«"), s.find("“")) if i >= 0], default=-1)
     if opn > 0:

@@ -108,3 +108,83 @@ def test_event_logistics_headlines_and_conditions_after_the_verb(nlp):
     text = ("La Regione Piemonte ha messo a disposizione 1,5 milioni di euro per la formazione, "
             "nel caso in cui il piano venga presentato.")
     assert commitments(nlp, text) == []
+
+
+# --- negation inside the complement, agreement verbs, "manterremo" -----------------------
+
+@pytest.mark.parametrize("text, actor", [
+    ("L’assessore ai Trasporti Marco Gabusi si impegna a non tagliare le corse della linea per Ceres.",
+     "Marco Gabusi"),
+    ("Lear Corporation si impegna a non licenziare nessuno fino alla fine dell’anno.", "Lear Corporation"),
+    ("Dopo il confronto in Prefettura Lear Corporation ha accettato di ritirare i 40 licenziamenti.",
+     "Lear Corporation"),
+])
+def test_negation_in_the_complement_does_not_block(nlp, text, actor):
+    assert [a for a, _ in commitments(nlp, text)] == [actor]
+
+
+def test_negation_before_the_verb_still_blocks_and_future_of_mantenere(nlp):
+    assert commitments(nlp, "La Regione Piemonte non metterà a disposizione altri fondi per il progetto.") == []
+    text = ("«Manterremo il presidio davanti ai cancelli finché non arriverà un piano serio», "
+            "ha dichiarato il segretario della FIOM-CGIL Piemonte Giorgio Airaudo.")
+    assert [a for a, _ in commitments(nlp, text)] == ["Giorgio Airaudo"]
+
+
+# --- generic nouns that refer back to the one named organisation -------------------------
+
+def test_consortium_and_company_nouns_refer_back(nlp):
+    text = ("La Città di Alba ha incontrato i vertici di Egea Ambiente. "
+            "Il consorzio assumerà entro giugno dieci operatori ecologici.")
+    assert [a for a, _ in commitments(nlp, text)] == ["Egea Ambiente"]
+
+
+def test_short_form_of_an_organisation_name(nlp):
+    text = ("Si è chiuso in Regione il tavolo sulla vertenza Sirti Digital Solutions. Nel verbale firmato al "
+            "termine del confronto Sirti si impegna a presentare un piano entro marzo.")
+    found = [a for a, _ in commitments(nlp, text)]
+    assert len(found) == 1 and found[0].startswith("Sirti ")  # the full name, not "Sirti"
+
+
+def test_relative_clause_with_an_apposition(nlp):
+    text = ("La Regione ha ricevuto i sindacati di Comdata Group, la società di servizi che "
+            "ieri ha comunicato la chiusura della sede di Pozzuolo.")
+    assert "Comdata Group" in [a for a, _ in commitments(nlp, text)]
+
+
+# --- passive agents of a signing, several organisations as subject -----------------------
+
+def test_one_commitment_per_signer(nlp):
+    text = ("Il nuovo servizio partirà a marzo. Lo stabilisce la convenzione sottoscritta dal sindaco "
+            "Alberto Gatto e dal presidente della Fondazione CRC Mauro Gola.")
+    assert [a for a, _ in commitments(nlp, text)] == ["Alberto Gatto", "Mauro Gola"]
+    text = "La convenzione è stata sottoscritta dal sindaco di Alba Alberto Gatto."
+    assert commitments(nlp, text) == []
+    text = "Una lettera firmata dal sindaco di Alba Alberto Gatto chiede alla Regione nuovi fondi."
+    assert commitments(nlp, text) == []
+
+
+def test_collective_head_with_several_named_organisations(nlp):
+    text = "Le segreterie regionali di Slc Cgil, Fistel Cisl e Uilcom Uil hanno proclamato due ore di sciopero."
+    assert [a for a, _ in commitments(nlp, text)] == ["Slc Cgil", "Fistel Cisl", "Uilcom Uil"]
+
+
+def test_thanks_and_a_scheduled_sitting_are_not_commitments(nlp):
+    text = ("Il presidente del Consiglio comunale di Asti Giovanni Boccia ha ringraziato gli uffici "
+            "e ha annunciato che a dicembre l’aula si riunirà a Nizza Monferrato per una seduta aperta.")
+    assert commitments(nlp, text) == []
+
+
+def test_filing_a_bill_but_not_a_question(nlp):
+    text = "Il Partito democratico ha depositato ieri in Consiglio regionale una proposta di legge sulle RSA."
+    assert [a for a, _ in commitments(nlp, text)] == ["Partito democratico"]
+    text = "Il Partito democratico ha depositato in Consiglio regionale un’interrogazione sulle RSA."
+    assert commitments(nlp, text) == []
+
+
+def test_negation_of_a_time_clause_before_the_verb(nlp):
+    text = ("«Finché non avremo garanzie, manterremo il presidio», ha detto il segretario "
+            "generale Mario Bianchi.")
+    assert [a for a, _ in commitments(nlp, text)] == ["Mario Bianchi"]
+    text = "Per le frazioni isolate la Regione Piemonte non ha per ora individuato un finanziamento specifico."
+    assert commitments(nlp, text) == []
+    assert commitments(nlp, "Per i comuni montani non è previsto alcun finanziamento della Regione Piemonte.") == []
