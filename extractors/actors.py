@@ -45,6 +45,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from extractors import lexicon
+from extractors.sites import after_office
 from extractors.lexicon import text_of, token_range, tokens_of
 
 CAP = r"[A-ZÀ-Ý][\w’'\-]*"
@@ -487,6 +488,9 @@ class ActorFinder:
 
         i = 0
         while i < n:
+            if tx[i] in self.comuni and after_office(doc, i):
+                i += 1  # "la sindaca di Alba Carla Bosio": Alba is the town, not a name
+                continue
             if tx[i] in fn and i + 1 < n and cap(i + 1):
                 j = i + 1
                 while j < n and tx[j] in fn and j + 1 < n and cap(j + 1):

@@ -108,6 +108,18 @@ def _linked(name: str, typ: str) -> Optional[str]:
     return None
 
 
+# "il sindaco di Biella Marzio Olivero": after an office, the capitalised words that follow
+# a municipality are the office holder's name, not part of the place's name.
+_OFFICE_BEFORE_DI = {"sindaco", "sindaca", "vicesindaco", "vicesindaca", "assessore",
+                     "assessora", "consigliere", "consigliera", "presidente", "prefetto",
+                     "prefetta", "questore", "parroco", "segretario", "segretaria"}
+
+
+def after_office(doc: Doc, start: int) -> bool:
+    return (start >= 2 and doc[start - 1].lower_ in ("di", "del", "della")
+            and doc[start - 2].lower_ in _OFFICE_BEFORE_DI)
+
+
 def find_sites(doc: Doc, matcher: PhraseMatcher) -> list[SiteSpan]:
     """Raw site candidates (not yet filtered against organisations and persons)."""
     t = tables()
@@ -121,7 +133,8 @@ def find_sites(doc: Doc, matcher: PhraseMatcher) -> list[SiteSpan]:
         if label == "COMUNE":
             nxt = doc[e] if e < len(doc) else None
             if (nxt is not None and nxt.text[:1].isupper() and nxt.is_alpha and nxt.text not in first_names
-                    and not nxt.is_sent_start and nxt.text not in ("E", "Ed")):
+                    and not nxt.is_sent_start and nxt.text not in ("E", "Ed")
+                    and not after_office(doc, s)):
                 continue  # "Torino Bellissima", "Asti Servizi Pubblici": part of a name
             if name in t["not_comuni"]:
                 prev = doc[s - 1].lower_ if s > 0 else ""

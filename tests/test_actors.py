@@ -114,3 +114,16 @@ def test_company_named_by_context_and_recurring(nlp):
 
 def test_elided_surnames(nlp):
     assert "Anna Maria D’Angelo" in actors(nlp, "La consigliera Anna Maria D’Angelo ha votato contro.", "person")
+
+
+@pytest.mark.parametrize("text, person, town", [
+    ("Il sindaco di Biella Marzio Olivero ha firmato il protocollo.", "Marzio Olivero", "Biella"),
+    # the town is also a first name
+    ("La sindaca di Alba Carla Bosio ha presentato il bilancio.", "Carla Bosio", "Alba"),
+])
+def test_town_between_office_and_name_is_not_part_of_the_name(nlp, text, person, town):
+    ext = extract(text, nlp=nlp)
+    people = {a.name: a for a in ext.actors if a.kind == "person"}
+    assert list(people) == [person]
+    assert people[person].organization == f"Comune di {town}"
+    assert [s.name for s in ext.sites] == [town]
