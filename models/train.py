@@ -59,6 +59,12 @@ SOURCES = [
         "author": "Paccosi & Palmero Aprosio (FBK), LREC 2022 / EVALITA 2023",
     }
 ]
+LOOKUPS_SOURCE = {
+    "name": "spacy-lookups-data 1.0.5, Italian lemma_lookup table (patched with participle exceptions)",
+    "url": "https://github.com/explosion/spacy-lookups-data",
+    "license": "MIT",
+    "author": "Explosion",
+}
 SILVER_SOURCE = {
     "name": "KIND moro_train_silver (Aldo Moro, automatic annotation)",
     "url": "https://github.com/dhfbk/KIND/tree/a2ad139171ef7fde0dff0f8ea94d18356340ada9/dataset",
@@ -166,7 +172,7 @@ def package(run_dir: Path, silver: bool, out: Path = OUT, lemmatizer: bool = Tru
         "lookup lemmatizer (spacy-lookups-data, patched for irregular participles).",
         "license": LICENSE,
         "author": "Sentinella project",
-        "sources": SOURCES + ([SILVER_SOURCE] if silver else []),
+        "sources": SOURCES + ([SILVER_SOURCE] if silver else []) + ([LOOKUPS_SOURCE] if lemmatizer else []),
         "notes": "Inherits KIND's non-commercial licence: CC BY-NC 4.0 / CC BY-NC-SA 4.0.",
     })
     if out.exists():
