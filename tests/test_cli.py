@@ -154,3 +154,31 @@ def test_every_command_has_help():
         result = invoke(*command, "--help")
         assert result.exit_code == 0, command
         assert "Usage:" in result.output
+
+
+def test_evaluate_ner_json(tmp_path):
+    tsv = tmp_path / "tiny.tsv"
+    tsv.write_text("Alberto\tB-PER\nCirio\tI-PER\nè\tO\na\tO\nTorino\tB-LOC\n.\tO\n\n"
+                   "La\tO\nRegione\tB-ORG\nPiemonte\tI-ORG\nstanzia\tO\nfondi\tO\n.\tO\n",
+                   encoding="utf-8")
+    result = invoke("evaluate", "ner", str(tsv), "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.splitlines()[-1])
+    assert set(scores) >= {"p", "r", "f", "per_type", "words_per_second"}
+    assert scores["words"] == 12 and scores["sentences"] == 2
+    assert set(scores["per_type"]) == {"PER", "ORG", "LOC"}
+
+
+def test_evaluate_press_json(tmp_path):
+    text = "La Giunta regionale ha stanziato 3,7 milioni di euro per le scuole di Asti."
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({
+        "id": "t-1", "text": text, "source": "Regione Piemonte - Giunta",
+        "actors": [], "sites": [{"name": "Asti", "type": "comune"}],
+        "amounts": [{"text": "3,7 milioni di euro", "value": 3700000, "currency": "EUR"}],
+        "commitments": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = invoke("evaluate", "press", str(gold), "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.splitlines()[-1])
+    assert scores["amounts"]["f"] == 1.0
+    assert scores["sites"]["tp"] == 1
