@@ -1,6 +1,7 @@
 """Plain-text rendering for the terminal: run summaries, extractions, query tables."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from extractors.model import Extraction
@@ -50,15 +51,26 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         lines += ["", "Failures:", *failures[:20]]
         if len(failures) > 20:
             lines.append(f"  ... and {len(failures) - 20} more (table source_health)")
-    db = str(db_path)
+    db, prog = str(db_path), _program()
     lines += [
         "",
         f"Knowledge base: {db}. Try:",
-        f"  sentinella query commitments --db {db} --site Asti",
-        f"  sentinella query amounts --db {db} --min-amount 1000000",
-        f"  sentinella query actors --db {db} --format csv",
+        f"  {prog} query commitments --db {db} --site Asti",
+        f"  {prog} query amounts --db {db} --min-amount 1000000",
+        f"  {prog} query actors --db {db} --format csv",
     ]
     return "\n".join(lines)
+
+
+def _program() -> str:
+    """How the user can call sentinella again: .venv/bin/sentinella after `make run`."""
+    prog = Path(sys.argv[0])
+    if prog.name == "sentinella" and prog.is_absolute():
+        try:
+            return str(prog.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return str(prog) if prog.name == "sentinella" else "sentinella"
 
 
 def format_extraction(ex: Extraction) -> str:
