@@ -2,6 +2,8 @@
 redirects, caps, charsets and the refusal of private addresses."""
 from __future__ import annotations
 
+import socket
+
 import time
 
 import pytest
@@ -129,7 +131,15 @@ def test_robots_unreachable_keeps_out_and_missing_robots_allows(web, fetcher):
         assert relaxed.get(web.url(PAGE)).ok
 
 
-def test_private_and_loopback_addresses_are_refused(web):
+def test_private_and_loopback_addresses_are_refused(web, monkeypatch):
+    # Refusal happens before any connection: prove no socket goes beyond loopback.
+    connect = socket.socket.connect
+
+    def loopback_only(sock, address):
+        assert address[0] in ("127.0.0.1", "::1"), f"connection attempted to {address}"
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
     with Fetcher() as fetcher:
         for url in (web.url(PAGE), web.url(PAGE, "localhost"), "http://10.0.0.7/",
                     "http://169.254.169.254/latest/meta-data/", "http://[::1]/",
