@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extractors.money import find_amounts  # noqa: E402
 
-DEFAULT_GOLD = Path("/work/shared/data/press-dev/gold.jsonl")
+DEFAULT_GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press-dev" / "gold.jsonl"
 TOLERANCE = 0.005
 
 

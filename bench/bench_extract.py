@@ -24,7 +24,7 @@ from extractors.components import COMPONENTS  # noqa: E402
 from extractors.extract import extract_many  # noqa: E402
 from extractors.pipeline import load_pipeline, pipeline_id  # noqa: E402
 
-PRESS_DEV = Path("/work/shared/data/press-dev/gold.jsonl")
+PRESS_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press-dev" / "gold.jsonl"
 
 
 def corpus_texts(folder: Path) -> list[str]:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark the shipped NER pipeline: load time, words/s over WN_dev, size on disk.
 
-    .venv/bin/python bench/bench_ner.py [--model models/it_sentinella] [--data /work/shared/data/kind/WN_dev.tsv]
+    .venv/bin/python bench/bench_ner.py [--model models/it_sentinella] [--data ../shared/data/kind/WN_dev.tsv]
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from extractors.ner_eval import read_kind  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "it_sentinella")
-    ap.add_argument("--data", type=Path, default=Path("/work/shared/data/kind/WN_dev.tsv"))
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "kind" / "WN_dev.tsv")
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--repeat", type=int, default=3, help="take the best of N passes")
     args = ap.parse_args()

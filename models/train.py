@@ -42,7 +42,7 @@ from spacy.tokens import Doc, DocBin, Span  # noqa: E402
 from extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind  # noqa: E402
 from extractors.tokenizer import customize_tokenizer  # noqa: E402
 
-DATA = Path(os.environ.get("KIND_DIR", "/work/shared/data/kind"))
+DATA = Path(os.environ.get("KIND_DIR", ROOT.parent / "shared" / "data" / "kind"))
 BUILD = HERE / "build"
 CORPUS = BUILD / "corpus"
 OUT = HERE / "it_sentinella"

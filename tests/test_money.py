@@ -429,7 +429,7 @@ def test_property_any_text_gives_consistent_amounts(text):
 
 # ------------------------------------------------------- regression on the dev gold set
 
-GOLD = Path("/work/shared/data/press-dev/gold.jsonl")
+GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press-dev" / "gold.jsonl"
 
 
 @pytest.mark.skipif(not GOLD.exists(), reason="press-dev gold data not available")
