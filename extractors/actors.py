@@ -992,3 +992,38 @@ def group_orgs(doc: Doc, mentions: list[OrgMention], entry_by_key: dict) -> list
         groups[idx]["keys"].add(key)
         groups[idx]["mentions"].append((m.start, m.end))
     return groups
+
+
+def office_body(p, context: dict, publisher: Optional[str]) -> Optional[str]:
+    """The body a person's office belongs to (said in the text, or the office's default;
+    a municipal publisher's own assessori and sindaco belong to it)."""
+    ctx = dict(context)
+    source = publisher or ""
+    if not ctx.get("city") and source.startswith(("Comune di", "Città di")):
+        ctx["city"] = source.split(" - ")[0]
+    if source.startswith(("Comune di", "Città di")) and ctx.get("city"):
+        roles0 = " ".join(r for _, r in p.offices)
+        if "regional" not in roles0 and not p.organization and any(o in ("assessore", "sindaco", "vicesindaco") for o, _ in p.offices):
+            return ctx["city"]
+    org = p.organization
+    if org and org.startswith("site:"):
+        org = f"Comune di {org[5:]}"
+    if org:
+        return org
+    roles = " ".join(r for _, r in p.offices)
+    *_, body, _ = _office_tables()
+    for office, _ in p.offices:
+        if "comunale" in roles:
+            return ctx.get("city")
+        if "metropolitan" in roles:
+            return ctx.get("metro") or "Città metropolitana di Torino"
+        kind = body.get(office)
+        if "consiglio regionale" in roles or "commissione" in roles:
+            return ctx.get("council") or "Consiglio regionale del Piemonte"
+        if kind == "region" or "giunta regionale" in roles or "regionale" in roles:
+            return ctx.get("region") or "Regione Piemonte"
+        if kind == "council":
+            return ctx.get("council") or "Consiglio regionale del Piemonte"
+        if kind == "municipality":
+            return ctx.get("city")
+    return None

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from extractors import money
 from extractors.lexicon import text_of
-from extractors.actors import slug
+from extractors.actors import office_body, slug
 from extractors.model import Actor, Extraction, Site
 from extractors.pipeline import load_pipeline, pipeline_id
 
@@ -37,43 +37,6 @@ def _char(doc: Doc, s: int, e: int) -> tuple[int, int]:
     return doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
 
 
-def _person_org(p, facts: dict, meta: dict) -> Optional[str]:
-    """The body a person's office belongs to (said in the text, or the office's default;
-    a municipal publisher's own assessori and sindaco belong to it)."""
-    from extractors.actors import _office_tables
-
-    ctx = dict(facts["context"])
-    source = (meta or {}).get("source") or ""
-    if not ctx.get("city") and source.startswith(("Comune di", "Città di")):
-        ctx["city"] = source.split(" - ")[0]
-    if source.startswith(("Comune di", "Città di")) and ctx.get("city"):
-        roles0 = " ".join(r for _, r in p.offices)
-        if "regional" not in roles0 and not p.organization and any(o in ("assessore", "sindaco", "vicesindaco") for o, _ in p.offices):
-            return ctx["city"]
-    org = p.organization
-    if org and org.startswith("site:"):
-        org = f"Comune di {org[5:]}"
-    if org:
-        return org
-    roles = " ".join(r for _, r in p.offices)
-    body = _office_tables()[5]
-    for office, _ in p.offices:
-        if "comunale" in roles:
-            return ctx.get("city")
-        if "metropolitan" in roles:
-            return ctx.get("metro") or "Città metropolitana di Torino"
-        kind = body.get(office)
-        if "consiglio regionale" in roles or "commissione" in roles:
-            return ctx.get("council") or "Consiglio regionale del Piemonte"
-        if kind == "region" or "giunta regionale" in roles or "regionale" in roles:
-            return ctx.get("region") or "Regione Piemonte"
-        if kind == "council":
-            return ctx.get("council") or "Consiglio regionale del Piemonte"
-        if kind == "municipality":
-            return ctx.get("city")
-    return None
-
-
 def doc_to_extraction(doc: Doc, meta: dict, pipeline: str) -> Extraction:
     facts = doc._.sentinella if Doc.has_extension("sentinella") else None
     if not facts or "persons" not in facts:
@@ -84,7 +47,7 @@ def doc_to_extraction(doc: Doc, meta: dict, pipeline: str) -> Extraction:
         mentions = tuple(sorted({_char(doc, s, e) for s, e in p.mentions}))
         role = "; ".join(r for _, r in p.offices) or None
         actors.append(Actor(name=p.name, kind="person", start=a, end=b, role=role,
-                            organization=_person_org(p, facts, meta) if role else None,
+                            organization=office_body(p, facts["context"], meta.get("source")) if role else None,
                             id=f"person:{slug(p.name)}", mentions=mentions))
     for g in facts["groups"]:
         mentions = tuple(sorted({_char(doc, s, e) for s, e in g["mentions"]}))
