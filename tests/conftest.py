@@ -26,7 +26,8 @@ def prefect_server():
     from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    # A generous start-up limit: the default 30 s is tight on a busy 2-core machine.
+    with prefect_test_harness(server_startup_timeout=120):
         yield PREFECT_API_URL.value()
 
 
