@@ -7,7 +7,6 @@ from extractors.commitments import _forms, sentence_spans, tables
 from extractors.extract import extract
 from extractors.pipeline import load_pipeline
 
-pytest.importorskip("extractors.money")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from extractors.evaluate_press import _score_doc, evaluate_press, format_press_t
 from extractors.model import Actor, Amount, Commitment, Extraction, Site
 from extractors.pipeline import load_pipeline
 
-pytest.importorskip("extractors.money")
 
 TEXT_1 = "Il sindaco di Asti Maurizio Rasero ha stanziato 100.000 euro per le scuole."
 TEXT_2 = "L’assessora al Lavoro Elena Chiorino ha incontrato i sindacati a Ivrea. Costa 20 euro."

@@ -9,7 +9,6 @@ import spacy
 from extractors.extract import doc_to_extraction, extract, extract_many
 from extractors.pipeline import load_pipeline, pipeline_id
 
-pytest.importorskip("extractors.money")
 
 TEXT = ("La Regione Piemonte mette a disposizione due milioni e mezzo di euro per la biosicurezza negli "
         "allevamenti di Cuneo. Lo ha annunciato l’assessore all’Agricoltura Paolo Bongioanni.")
