@@ -69,7 +69,7 @@ def test_one_commitment_per_actor_when_several_share_a_sentence(nlp):
 
 
 def test_company_reference(nlp):
-    text = ("Lear Corporation ha annunciato 180 esuberi. L’azienda ha confirmed poco. "
+    text = ("Lear Corporation ha annunciato 180 esuberi. L’azienda ha detto poco. "
             "L’azienda ha confermato che metterà in cassa integrazione 300 dipendenti.")
     assert ("Lear Corporation", None) in commitments(nlp, text)
 
