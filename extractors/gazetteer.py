@@ -45,11 +45,12 @@ class Gazetteer:
         self._single: Dict[str, Set[str]] = {}  # class -> one-token entries
         # class -> first token -> (length, entries of that length), longest first
         self._multi: Dict[str, Dict[str, List[Tuple[int, Set[Tuple[str, ...]]]]]] = {}
+        self._starts: Dict[str, List[str]] = {}  # word -> classes with an entry starting with it
 
     def set_entries(self, entries: Dict[str, Iterable[str]]) -> None:
         """Entries are token texts joined by tabs; most are one token, kept as plain strings."""
         self.entries = {cls: sorted(set(items)) for cls, items in entries.items()}
-        self._single, self._multi = {}, {}
+        self._single, self._multi, self._starts = {}, {}, {}
         for cls, items in self.entries.items():
             self._single[cls] = {e for e in items if "\t" not in e}
             by_first: Dict[str, Dict[int, Set[Tuple[str, ...]]]] = {}
@@ -59,6 +60,8 @@ class Gazetteer:
                     by_first.setdefault(toks[0], {}).setdefault(len(toks), set()).add(toks)
             self._multi[cls] = {first: sorted(lengths.items(), reverse=True)
                                 for first, lengths in by_first.items()}
+            for word in self._single[cls] | self._multi[cls].keys():
+                self._starts.setdefault(word, []).append(cls)
 
     def _match_length(self, cls: str, words: List[str], i: int) -> int:
         for n, terms in self._multi[cls].get(words[i], ()):
@@ -68,19 +71,17 @@ class Gazetteer:
 
     def __call__(self, doc: Doc) -> Doc:
         words = [t.text for t in doc]
-        marks: List[Dict[str, str]] = [{} for _ in words]
-        for cls in self.entries:
-            i = 0
-            while i < len(words):
-                n = self._match_length(cls, words, i)
+        marks: Dict[int, Dict[str, str]] = {}
+        free = dict.fromkeys(self.entries, 0)  # per class: first token after its last match
+        for i, word in enumerate(words):
+            for cls in self._starts.get(word, ()):  # one dict lookup for most words
+                n = self._match_length(cls, words, i) if i >= free[cls] else 0
                 if n:
-                    marks[i][cls] = "B"
-                    for j in range(i + 1, i + n):
-                        marks[j][cls] = "I"
-                i += n or 1
-        for token, mark in zip(doc, marks):
-            if mark:
-                token.set_morph("|".join(f"{cls}={pos}" for cls, pos in sorted(mark.items())))
+                    for j in range(i, i + n):
+                        marks.setdefault(j, {})[cls] = "B" if j == i else "I"
+                    free[cls] = i + n
+        for i, mark in marks.items():
+            doc[i].set_morph("|".join(f"{cls}={pos}" for cls, pos in sorted(mark.items())))
         return doc
 
     def initialize(self, get_examples: Optional[Callable] = None, *, nlp=None, path: Optional[str] = None) -> None:

