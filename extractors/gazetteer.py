@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 import spacy
 from spacy.language import Language
@@ -32,9 +32,9 @@ class Gazetteer:
     """Marks tokens covered by gazetteer entries.
 
     Terms are tokenised once, when the lists from models/gazetteers.py are loaded at
-    training time, and saved tokenised, so loading the model is a set build, not 150,000
-    tokenizer calls. Matching is case-sensitive and takes the
-    longest entry at each position, left to right.
+    training time, and saved tokenised, so loading the model is a set build, not 177,000
+    tokenizer calls. Matching is case-sensitive; each class takes its longest entry at each
+    position, left to right, and classes overlap freely ("Rio" is a place and a first name).
     """
 
     def __init__(self, nlp: Language, name: str = "sentinella_gazetteer"):
@@ -88,7 +88,7 @@ class Gazetteer:
         """Load plain term lists ({class: [term, ...]}) and tokenise them once."""
         if path:
             classes = json.loads(Path(path).read_text(encoding="utf-8"))
-            # A scratch copy of the tokenizer, so the 200,000 terms' strings are not interned
+            # A scratch copy of the tokenizer, so the terms' strings are not interned
             # in the model's vocab (they would be saved with it and slow its loading).
             scratch = spacy.blank(self._lang)
             scratch.tokenizer.from_bytes(self._tokenizer.to_bytes())

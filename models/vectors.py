@@ -11,6 +11,7 @@ never seen in this text still gets a vector from its character n-grams.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ ROOT = HERE.parent
 SHARED = ROOT.parent / "shared" / "data"
 BUILD = HERE / "build"
 TEXT = BUILD / "raw_text.txt"
+JSONL = BUILD / "raw_text.jsonl"  # the same sentences for `spacy pretrain`
 FLORET = BUILD / "vectors.floret"
 VECTORS = BUILD / "vectors"
 
@@ -65,14 +67,16 @@ def ud_sentences(path: Path):
 def write_text() -> int:
     BUILD.mkdir(parents=True, exist_ok=True)
     n = 0
-    with TEXT.open("w", encoding="utf-8") as out:
+    with TEXT.open("w", encoding="utf-8") as out, JSONL.open("w", encoding="utf-8") as jsonl:
         for name in KIND_FILES:
             for words in kind_sentences(SHARED / "kind" / f"{name}.tsv"):
                 out.write(" ".join(words) + "\n")
+                jsonl.write(json.dumps({"text": " ".join(words)}, ensure_ascii=False) + "\n")
                 n += len(words)
         for name in UD_FILES:
             for words in ud_sentences(SHARED / "ud" / f"{name}.conllu"):
                 out.write(" ".join(words) + "\n")
+                jsonl.write(json.dumps({"text": " ".join(words)}, ensure_ascii=False) + "\n")
                 n += len(words)
     return n
 
