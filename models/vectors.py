@@ -64,20 +64,22 @@ def ud_sentences(path: Path):
             words.append(cols[1])
 
 
+def all_sentences():
+    for name in KIND_FILES:
+        yield from kind_sentences(SHARED / "kind" / f"{name}.tsv")
+    for name in UD_FILES:
+        yield from ud_sentences(SHARED / "ud" / f"{name}.conllu")
+
+
 def write_text() -> int:
     BUILD.mkdir(parents=True, exist_ok=True)
     n = 0
     with TEXT.open("w", encoding="utf-8") as out, JSONL.open("w", encoding="utf-8") as jsonl:
-        for name in KIND_FILES:
-            for words in kind_sentences(SHARED / "kind" / f"{name}.tsv"):
-                out.write(" ".join(words) + "\n")
-                jsonl.write(json.dumps({"text": " ".join(words)}, ensure_ascii=False) + "\n")
-                n += len(words)
-        for name in UD_FILES:
-            for words in ud_sentences(SHARED / "ud" / f"{name}.conllu"):
-                out.write(" ".join(words) + "\n")
-                jsonl.write(json.dumps({"text": " ".join(words)}, ensure_ascii=False) + "\n")
-                n += len(words)
+        for words in all_sentences():
+            text = " ".join(words)
+            out.write(text + "\n")
+            jsonl.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+            n += len(words)
     return n
 
 
