@@ -28,7 +28,9 @@ run: $(STAMP)
 
 # The whole test suite (pytest's "no tests collected", exit 5, counts as a failure).
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
 
 # Publish the knowledge base read-only in Datasette on http://127.0.0.1:8001
 browse: $(TEST_STAMP)

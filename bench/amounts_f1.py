@@ -7,17 +7,18 @@ context so that errors can be fixed by class.
 
     .venv/bin/python bench/amounts_f1.py [gold.jsonl] [-q]
 """
+
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sentinella.extractors.money import find_amounts
 
-from extractors.money import find_amounts  # noqa: E402
-
-DEFAULT_GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press-dev" / "gold.jsonl"
+DEFAULT_GOLD = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press-dev" / "gold.jsonl"
+)
 TOLERANCE = 0.005
 
 
@@ -42,8 +43,9 @@ def match(pred: list[tuple[float, str]], gold: list[tuple[float, str]]):
 
 
 def context(text: str, start: int, end: int, width: int = 50) -> str:
-    return (text[max(0, start - width):start] + "[" + text[start:end] + "]"
-            + text[end:end + width]).replace("\n", " ")
+    return (
+        text[max(0, start - width) : start] + "[" + text[start:end] + "]" + text[end : end + width]
+    ).replace("\n", " ")
 
 
 def main(argv: list[str]) -> int:
@@ -58,7 +60,7 @@ def main(argv: list[str]) -> int:
         text = doc["text"]
         amounts = find_amounts(text)
         for a in amounts:
-            assert text[a.start:a.end] == a.text, (doc["id"], a)
+            assert text[a.start : a.end] == a.text, (doc["id"], a)
         pred = [(a.value, a.currency) for a in amounts]
         gold = [(float(g["value"]), g["currency"]) for g in doc.get("amounts", [])]
         hits, fps, misses = match(pred, gold)
@@ -69,7 +71,11 @@ def main(argv: list[str]) -> int:
             continue
         print(f"== {doc['id']}")
         for value, cur in misses:
-            texts = [g["text"] for g in doc["amounts"] if g["currency"] == cur and same(value, g["value"])]
+            texts = [
+                g["text"]
+                for g in doc["amounts"]
+                if g["currency"] == cur and same(value, g["value"])
+            ]
             print(f"  MISS {value:,.2f} {cur}  {texts[:1]}")
         for value, cur in fps:
             for a in amounts:

@@ -9,26 +9,27 @@ pipeline with Sentinella's rule components disabled (`nlp.select_pipes`); "full"
 `extract_many`, i.e. every component plus the conversion to `Extraction`s. Target: full
 extraction at 80% or more of the bare pipeline's speed.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
+from sentinella.extractors.components import COMPONENTS
+from sentinella.extractors.extract import extract_many
+from sentinella.extractors.pipeline import load_pipeline, pipeline_id
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from extractors.components import COMPONENTS  # noqa: E402
-from extractors.extract import extract_many  # noqa: E402
-from extractors.pipeline import load_pipeline, pipeline_id  # noqa: E402
-
-PRESS_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press-dev" / "gold.jsonl"
+PRESS_DEV = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "press-dev" / "gold.jsonl"
+)
 
 
 def corpus_texts(folder: Path) -> list[str]:
-    from flows.read import ReadError, read_html
+    from sentinella.flows.read import ReadError, read_html
 
     texts = []
     for path in sorted(folder.rglob("*.html")):
@@ -62,7 +63,11 @@ def main() -> None:
     texts = corpus_texts(args.corpus) if args.corpus.exists() else []
     source = f"{args.corpus} ({len(texts)} pages)"
     if not texts:
-        texts = [json.loads(line)["text"] for line in PRESS_DEV.read_text(encoding="utf-8").splitlines() if line]
+        texts = [
+            json.loads(line)["text"]
+            for line in PRESS_DEV.read_text(encoding="utf-8").splitlines()
+            if line
+        ]
         source = f"{PRESS_DEV} ({len(texts)} texts)"
     texts = texts * args.copies
     n_words = sum(len(t.split()) for t in texts)

@@ -8,6 +8,7 @@ them all (--hosts 1), or two sitemap sources split them between two host names,
 cost one conditional request per page, all answered 304. Also timed: the fetcher alone
 (35 GETs, then 35 conditional GETs), without Prefect or extraction.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the test web server, a module of the test suite
 
 SOURCES = """
 [[source]]
@@ -50,10 +51,19 @@ delay = {delay}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--delay", type=float, default=0.0,
-                        help="seconds between requests to the host (default 0; real runs: 1)")
-    parser.add_argument("--hosts", type=int, choices=(1, 2), default=1,
-                        help="serve the corpus from one host name or two")
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=0.0,
+        help="seconds between requests to the host (default 0; real runs: 1)",
+    )
+    parser.add_argument(
+        "--hosts",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="serve the corpus from one host name or two",
+    )
     parser.add_argument("--model", default=None, help="spaCy pipeline (default: the project's)")
     args = parser.parse_args()
 
@@ -63,50 +73,64 @@ def main() -> None:
     configure_prefect(work)
     # a busy machine (another job training a model) can take longer than Prefect's 20 s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    from flows.fetch import Fetcher
-    from flows.nightly import nightly
-    from tests.webserver import WebServer
+    from sentinella.flows.fetch import Fetcher
+    from sentinella.flows.nightly import nightly
+    from webserver import WebServer
 
     with WebServer() as web:
         web.flaky.clear()  # the test server's one 503 would add a 1 s backoff to the numbers
         with Fetcher(allow_private_network=True, per_host_delay=args.delay) as fetcher:
-            from flows.discover import discover
-            from flows.sources import Source
+            from sentinella.flows.discover import discover
+            from sentinella.flows.sources import Source
 
-            feed = Source(name="f", publisher="f", kind="feed", url=web.url("/feed.xml"),
-                          allow_private_network=True, settings={"delay": args.delay})
+            feed = Source(
+                name="f",
+                publisher="f",
+                kind="feed",
+                url=web.url("/feed.xml"),
+                allow_private_network=True,
+                settings={"delay": args.delay},
+            )
             urls = [c.url for c in discover(feed, fetcher)]
             started = time.perf_counter()
             results = fetcher.fetch_many([(u, None, None) for u in urls], delay=args.delay)
             cold = time.perf_counter() - started
             started = time.perf_counter()
-            again = fetcher.fetch_many([(r.url, r.etag, r.last_modified) for r in results],
-                                       delay=args.delay)
+            again = fetcher.fetch_many(
+                [(r.url, r.etag, r.last_modified) for r in results], delay=args.delay
+            )
             warm = time.perf_counter() - started
         size = sum(len(r.content or b"") for r in results)
-        print(f"fetcher alone: {len(urls)} pages ({size / 1024:.0f} KiB) in {cold:.3f} s; "
-              f"conditional again in {warm:.3f} s, {sum(r.not_modified for r in again)} x 304")
+        print(
+            f"fetcher alone: {len(urls)} pages ({size / 1024:.0f} KiB) in {cold:.3f} s; "
+            f"conditional again in {warm:.3f} s, {sum(r.not_modified for r in again)} x 304"
+        )
         web.clear()
 
         sources = work / "sources.toml"
         template = SOURCES if args.hosts == 1 else TWO_HOSTS
-        sources.write_text(template.format(origin=web.origin(), other=web.origin("localhost"),
-                                           delay=args.delay), encoding="utf-8")
+        sources.write_text(
+            template.format(origin=web.origin(), other=web.origin("localhost"), delay=args.delay),
+            encoding="utf-8",
+        )
         db_path = work / "kb.db"
         for label in ("cold", "warm"):
             web.clear()
             started = time.perf_counter()
-            summary = nightly(sources_file=sources, db_path=db_path, model=args.model,
-                              allow_private_network=False)
+            summary = nightly(
+                sources_file=sources, db_path=db_path, model=args.model, allow_private_network=False
+            )
             seconds = time.perf_counter() - started
             pages = [r for r in web.requests if r.path.endswith(".html")]
-            print(f"{label} run: {seconds:.2f} s (flow's own clock {summary.seconds:.2f} s, "
-                  f"Prefect start and bookkeeping {seconds - summary.seconds:.2f} s); "
-                  f"{len(web.requests)} requests ({len(pages)} pages, "
-                  f"{sum(r.conditional for r in pages)} conditional, "
-                  f"{sum(r.status == 304 for r in pages)} x 304); new {summary.total('new')}, "
-                  f"unchanged {summary.total('unchanged')}, failed {summary.total('failed')}, "
-                  f"facts {summary.total('facts')}; pipeline {summary.pipeline}")
+            print(
+                f"{label} run: {seconds:.2f} s (flow's own clock {summary.seconds:.2f} s, "
+                f"Prefect start and bookkeeping {seconds - summary.seconds:.2f} s); "
+                f"{len(web.requests)} requests ({len(pages)} pages, "
+                f"{sum(r.conditional for r in pages)} conditional, "
+                f"{sum(r.status == 304 for r in pages)} x 304); new {summary.total('new')}, "
+                f"unchanged {summary.total('unchanged')}, failed {summary.total('failed')}, "
+                f"facts {summary.total('facts')}; pipeline {summary.pipeline}"
+            )
     os.environ.get("KEEP") or __import__("shutil").rmtree(work, ignore_errors=True)
 
 

@@ -1,25 +1,26 @@
 #!/usr/bin/env python
 """Benchmark the shipped NER pipeline: load time, words/s over WN_dev, size on disk.
 
-    .venv/bin/python bench/bench_ner.py [--model models/it_sentinella] [--data ../shared/data/kind/WN_dev.tsv]
+.venv/bin/python bench/bench_ner.py [--model models/it_sentinella] [--data ../shared/data/kind/WN_dev.tsv]
 """
+
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sentinella.extractors.ner_eval import read_kind
 
-from extractors.ner_eval import read_kind  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "it_sentinella")
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "kind" / "WN_dev.tsv")
+    ap.add_argument(
+        "--data", type=Path, default=ROOT.parent / "shared" / "data" / "kind" / "WN_dev.tsv"
+    )
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--repeat", type=int, default=3, help="take the best of N passes")
     args = ap.parse_args()
@@ -58,9 +59,13 @@ def main() -> None:
     text_elapsed = time.perf_counter() - t0
 
     size_mb = sum(f.stat().st_size for f in args.model.rglob("*") if f.is_file()) / 1e6
-    print(f"model        {args.model} ({nlp.meta.get('name')} {nlp.meta.get('version')}, pipes {nlp.pipe_names})")
+    print(
+        f"model        {args.model} ({nlp.meta.get('name')} {nlp.meta.get('version')}, pipes {nlp.pipe_names})"
+    )
     print(f"load time    {load_s:.2f} s (import spacy + spacy.load)")
-    print(f"words/s      {n_words / best:,.0f} (full pipeline, pre-tokenised Docs, {n_words} words, {len(sentences)} sentences, batch {args.batch_size})")
+    print(
+        f"words/s      {n_words / best:,.0f} (full pipeline, pre-tokenised Docs, {n_words} words, {len(sentences)} sentences, batch {args.batch_size})"
+    )
     print(f"words/s NER  {n_words / best_ner:,.0f} ({' + '.join(ner_only)} only)")
     print(f"words/s text {n_words / text_elapsed:,.0f} (raw text incl. tokenizer)")
     print(f"size         {size_mb:.1f} MB")

@@ -32,77 +32,471 @@ Persons
   for women. The body of the office is the organisation or place named in the phrase
   ("sindaco di Asti" -> Comune di Asti), else the office's default body.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
 
+from sentinella.extractors import lexicon
+from sentinella.extractors.lexicon import text_of, token_range, tokens_of
+from sentinella.extractors.sites import after_office
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-
-from extractors import lexicon
-from extractors.sites import after_office
-from extractors.lexicon import text_of, token_range, tokens_of
+from spacy.tokens import Doc
 
 CAP = r"[A-ZÀ-Ý][\w’'\-]*"
 PREP_DI = {"di", "del", "della", "dell’", "dell'", "dei", "degli", "delle", "d’", "d'", "dello"}
 PREP_A = {"al", "alla", "all’", "all'", "allo", "ai", "agli", "alle", "a", "ad"}
 ARTICLES = {"il", "lo", "la", "l’", "l'", "i", "gli", "le"}
-LINKS = PREP_DI | PREP_A | ARTICLES | {"e", "ed", ",", "per", "con", "in", "nel", "nella", "sul", "sulla"}
-ORGAN_WORDS = {"giunta", "consiglio", "commissione", "conferenza", "assemblea", "aula", "comitato",
-               "ente", "azienda", "società", "associazione", "agenzia", "fondazione", "sindacato", "gruppo",
-               "consorzio", "federazione", "cooperativa", "camera", "università", "ordine", "collegio",
-               "banca", "fondo", "ospedale", "istituto", "scuola", "partito", "lista", "coalizione",
-               "sindacati", "segreteria", "federazione", "confederazione", "cooperativa",
-               "circoscrizione", "municipio", "quartiere", "distretto", "sezione", "direzione", "settore",
-               "minoranza", "maggioranza", "opposizione", "gruppo"}
-PARTICLES = {"De", "Di", "Da", "Del", "Della", "Dal", "Dalla", "Lo", "La", "Li", "Mc", "Van", "Von"}
-COMPANY_SUFFIXES = {"Corporation", "Corp.", "Group", "Holding", "Italia", "Italy", "International", "Inc.",
-                    "Ltd", "S.p.A.", "S.p.a.", "SpA", "Spa", "S.r.l.", "Srl", "Industries", "Automotive",
-                    "Technologies", "Systems", "Services", "Logistics", "Energia", "Energy", "Europe",
-                    "Solutions", "Manufacturing", "Engineering"}
-ACRONYM_RE = re.compile(r"(?<![\w’'\-])[A-Z][A-Z0-9\-]{1,7}(?![\w’'\-])")
-ARTICLED_PREPS = {"al", "alla", "allo", "ai", "agli", "alle", "all’", "all'", "l’", "l'", "la", "le", "il", "lo",
-                  "i", "gli"}
-NOT_SURNAME = {"Piemonte", "Italia", "Regione", "Comune", "Città", "Provincia", "Consiglio", "Giunta",
-               "Presidente", "Sindaco", "Assessore", "Onorevole", "Senatore"}
-NOT_DOMAIN = {"ha", "hanno", "è", "sono", "che", "non", "si", "ne", "ci", "era", "sarà", "aveva", "ho",
-              "abbiamo", "può", "deve", "anche", "già", "oggi", "ieri", "poi", "però", "invece", "inoltre",
-              "come", "quando", "dove", "mentre", "secondo", "tra", "fra", "questa", "questo", "ora"}
-STOP_PUNCT = {"«", "»", ".", ";", ":", "(", ")", "!", "?", "—", "–", "\"", "“", "”"}
-FUNCTION_CAPS = {"In", "Il", "La", "Lo", "Le", "Gli", "I", "Per", "Nel", "Nella", "Del", "Della", "Dal",
-                 "Dalla", "Con", "Su", "Sul", "Tra", "Fra", "A", "Ad", "Da", "Di", "E", "Ma", "Se",
-                 "Anche", "Tutto", "Tutta", "Tutti", "Oggi", "Ieri", "Domani", "Un", "Una", "Uno",
-                 "Questo", "Questa", "Al", "Alla", "All’", "Dell’", "Nell’", "L’", "Non", "Che",
-                 "Secondo", "Dopo", "Prima", "Durante", "Come", "Intanto", "Inoltre", "Mentre", "Grazie",
-                 "Oltre", "Sulla", "Nei", "Negli", "Nelle", "Agli", "Alle", "Ai", "Dai", "Dalle", "Dagli",
-                 "Presso", "Verso", "Contro", "Senza", "Entro", "Circa", "Ecco", "Ora", "Poi", "Così", "Quindi",
-                 "Nello", "Allo", "Dello", "Sui", "Sugli", "Sulle", "Per", "Già", "Solo", "Proprio", "Infine",
-                 "Lunedì", "Martedì", "Mercoledì", "Giovedì", "Venerdì", "Sabato", "Domenica", "Buongiorno"}
-MALE_A = {"Andrea", "Luca", "Nicola", "Mattia", "Elia", "Enea", "Tobia", "Gianluca", "Battista", "Mirko"}
-FEMALE_E = {"Alice", "Beatrice", "Adele", "Agnese", "Irene", "Rachele", "Celeste", "Noemi", "Giusy",
-            "Carmen", "Ines", "Deborah", "Sarah", "Denise", "Ester", "Ilenia"}
-ACRONYM_STOP = {
-    "ISEE", "SPID", "CIE", "CNS", "PMI", "IVA", "RSU", "RSA", "PNRR", "FSC", "FESR", "FSE", "DEFR", "TPL",
-    "IRPEF", "IMU", "TARI", "PIL", "CEO", "USA", "COVID", "DPCM", "DDL", "PDF", "URL", "TAV", "LEA",
-    "CUP", "POR", "PSR", "CIG", "CIGS", "CCNL", "NASPI", "ICT", "UE", "EU", "IT", "OK", "TV", "PC", "AI",
-    "KM", "MW", "GW", "KW", "CO2", "ONU", "NATO", "DOC", "DOCG", "IGP", "DOP", "PEC", "SMS", "APP", "FAQ",
-    "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "XX", "XXI", "SP", "SS", "SR", "ZTL", "ATO",
-    "NB", "PS", "ETS", "ESG", "HR", "PA", "SRL", "SPA", "CUNEO", "TORINO", "ASTI", "IVREA", "NOVARA",
-    "BIELLA", "VERCELLI", "ALESSANDRIA", "VERBANIA", "ROMA", "MILANO", "GENOVA", "EUR", "USD", "ISTAT", "VCO",
-    "OSS", "DSA", "BES", "NEET", "STEM", "LGBT", "LGBTQ", "GPS", "LED", "WIFI", "FSE+", "PAC", "PUG",
-    "PRG", "VIA", "VAS", "AIA", "SUAP", "CAF", "INFO", "NOTA", "FOTO", "VIDEO", "OGGI", "NEWS",
+LINKS = (
+    PREP_DI
+    | PREP_A
+    | ARTICLES
+    | {"e", "ed", ",", "per", "con", "in", "nel", "nella", "sul", "sulla"}
+)
+ORGAN_WORDS = {
+    "giunta",
+    "consiglio",
+    "commissione",
+    "conferenza",
+    "assemblea",
+    "aula",
+    "comitato",
+    "ente",
+    "azienda",
+    "società",
+    "associazione",
+    "agenzia",
+    "fondazione",
+    "sindacato",
+    "gruppo",
+    "consorzio",
+    "federazione",
+    "cooperativa",
+    "camera",
+    "università",
+    "ordine",
+    "collegio",
+    "banca",
+    "fondo",
+    "ospedale",
+    "istituto",
+    "scuola",
+    "partito",
+    "lista",
+    "coalizione",
+    "sindacati",
+    "segreteria",
+    "confederazione",
+    "circoscrizione",
+    "municipio",
+    "quartiere",
+    "distretto",
+    "sezione",
+    "direzione",
+    "settore",
+    "minoranza",
+    "maggioranza",
+    "opposizione",
 }
-TERRITORY = "|".join(sorted(
-    ("Piemonte|Torino|Cuneo|Asti|Alessandria|Novara|Biella|Vercelli|Verbania|VCO|Canavese|"
-     "Piemonte Orientale|Alto Piemonte|Nord Ovest|Nord-Ovest|Langhe|Monferrato|Ivrea|Pinerolo|"
-     "Alba|Bra|Casale|Biellese|Valsesia|Italia|Nazionale|Torino e Provincia|Piemonte Nord|Piemonte Sud|"
-     "Novara Vercelli|Asti Alessandria|Alessandria Asti|Cuneo Asti|Piemonte e Valle d’Aosta|Valle d’Aosta").split("|"),
-    key=len, reverse=True))
+PARTICLES = {"De", "Di", "Da", "Del", "Della", "Dal", "Dalla", "Lo", "La", "Li", "Mc", "Van", "Von"}
+COMPANY_SUFFIXES = {
+    "Corporation",
+    "Corp.",
+    "Group",
+    "Holding",
+    "Italia",
+    "Italy",
+    "International",
+    "Inc.",
+    "Ltd",
+    "S.p.A.",
+    "S.p.a.",
+    "SpA",
+    "Spa",
+    "S.r.l.",
+    "Srl",
+    "Industries",
+    "Automotive",
+    "Technologies",
+    "Systems",
+    "Services",
+    "Logistics",
+    "Energia",
+    "Energy",
+    "Europe",
+    "Solutions",
+    "Manufacturing",
+    "Engineering",
+}
+ACRONYM_RE = re.compile(r"(?<![\w’'\-])[A-Z][A-Z0-9\-]{1,7}(?![\w’'\-])")
+ARTICLED_PREPS = {
+    "al",
+    "alla",
+    "allo",
+    "ai",
+    "agli",
+    "alle",
+    "all’",
+    "all'",
+    "l’",
+    "l'",
+    "la",
+    "le",
+    "il",
+    "lo",
+    "i",
+    "gli",
+}
+NOT_SURNAME = {
+    "Piemonte",
+    "Italia",
+    "Regione",
+    "Comune",
+    "Città",
+    "Provincia",
+    "Consiglio",
+    "Giunta",
+    "Presidente",
+    "Sindaco",
+    "Assessore",
+    "Onorevole",
+    "Senatore",
+}
+NOT_DOMAIN = {
+    "ha",
+    "hanno",
+    "è",
+    "sono",
+    "che",
+    "non",
+    "si",
+    "ne",
+    "ci",
+    "era",
+    "sarà",
+    "aveva",
+    "ho",
+    "abbiamo",
+    "può",
+    "deve",
+    "anche",
+    "già",
+    "oggi",
+    "ieri",
+    "poi",
+    "però",
+    "invece",
+    "inoltre",
+    "come",
+    "quando",
+    "dove",
+    "mentre",
+    "secondo",
+    "tra",
+    "fra",
+    "questa",
+    "questo",
+    "ora",
+}
+STOP_PUNCT = {"«", "»", ".", ";", ":", "(", ")", "!", "?", "—", "–", '"', "“", "”"}
+FUNCTION_CAPS = {
+    "In",
+    "Il",
+    "La",
+    "Lo",
+    "Le",
+    "Gli",
+    "I",
+    "Per",
+    "Nel",
+    "Nella",
+    "Del",
+    "Della",
+    "Dal",
+    "Dalla",
+    "Con",
+    "Su",
+    "Sul",
+    "Tra",
+    "Fra",
+    "A",
+    "Ad",
+    "Da",
+    "Di",
+    "E",
+    "Ma",
+    "Se",
+    "Anche",
+    "Tutto",
+    "Tutta",
+    "Tutti",
+    "Oggi",
+    "Ieri",
+    "Domani",
+    "Un",
+    "Una",
+    "Uno",
+    "Questo",
+    "Questa",
+    "Al",
+    "Alla",
+    "All’",
+    "Dell’",
+    "Nell’",
+    "L’",
+    "Non",
+    "Che",
+    "Secondo",
+    "Dopo",
+    "Prima",
+    "Durante",
+    "Come",
+    "Intanto",
+    "Inoltre",
+    "Mentre",
+    "Grazie",
+    "Oltre",
+    "Sulla",
+    "Nei",
+    "Negli",
+    "Nelle",
+    "Agli",
+    "Alle",
+    "Ai",
+    "Dai",
+    "Dalle",
+    "Dagli",
+    "Presso",
+    "Verso",
+    "Contro",
+    "Senza",
+    "Entro",
+    "Circa",
+    "Ecco",
+    "Ora",
+    "Poi",
+    "Così",
+    "Quindi",
+    "Nello",
+    "Allo",
+    "Dello",
+    "Sui",
+    "Sugli",
+    "Sulle",
+    "Già",
+    "Solo",
+    "Proprio",
+    "Infine",
+    "Lunedì",
+    "Martedì",
+    "Mercoledì",
+    "Giovedì",
+    "Venerdì",
+    "Sabato",
+    "Domenica",
+    "Buongiorno",
+}
+MALE_A = {
+    "Andrea",
+    "Luca",
+    "Nicola",
+    "Mattia",
+    "Elia",
+    "Enea",
+    "Tobia",
+    "Gianluca",
+    "Battista",
+    "Mirko",
+}
+FEMALE_E = {
+    "Alice",
+    "Beatrice",
+    "Adele",
+    "Agnese",
+    "Irene",
+    "Rachele",
+    "Celeste",
+    "Noemi",
+    "Giusy",
+    "Carmen",
+    "Ines",
+    "Deborah",
+    "Sarah",
+    "Denise",
+    "Ester",
+    "Ilenia",
+}
+ACRONYM_STOP = {
+    "ISEE",
+    "SPID",
+    "CIE",
+    "CNS",
+    "PMI",
+    "IVA",
+    "RSU",
+    "RSA",
+    "PNRR",
+    "FSC",
+    "FESR",
+    "FSE",
+    "DEFR",
+    "TPL",
+    "IRPEF",
+    "IMU",
+    "TARI",
+    "PIL",
+    "CEO",
+    "USA",
+    "COVID",
+    "DPCM",
+    "DDL",
+    "PDF",
+    "URL",
+    "TAV",
+    "LEA",
+    "CUP",
+    "POR",
+    "PSR",
+    "CIG",
+    "CIGS",
+    "CCNL",
+    "NASPI",
+    "ICT",
+    "UE",
+    "EU",
+    "IT",
+    "OK",
+    "TV",
+    "PC",
+    "AI",
+    "KM",
+    "MW",
+    "GW",
+    "KW",
+    "CO2",
+    "ONU",
+    "NATO",
+    "DOC",
+    "DOCG",
+    "IGP",
+    "DOP",
+    "PEC",
+    "SMS",
+    "APP",
+    "FAQ",
+    "II",
+    "III",
+    "IV",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "XI",
+    "XII",
+    "XX",
+    "XXI",
+    "SP",
+    "SS",
+    "SR",
+    "ZTL",
+    "ATO",
+    "NB",
+    "PS",
+    "ETS",
+    "ESG",
+    "HR",
+    "PA",
+    "SRL",
+    "SPA",
+    "CUNEO",
+    "TORINO",
+    "ASTI",
+    "IVREA",
+    "NOVARA",
+    "BIELLA",
+    "VERCELLI",
+    "ALESSANDRIA",
+    "VERBANIA",
+    "ROMA",
+    "MILANO",
+    "GENOVA",
+    "EUR",
+    "USD",
+    "ISTAT",
+    "VCO",
+    "OSS",
+    "DSA",
+    "BES",
+    "NEET",
+    "STEM",
+    "LGBT",
+    "LGBTQ",
+    "GPS",
+    "LED",
+    "WIFI",
+    "FSE+",
+    "PAC",
+    "PUG",
+    "PRG",
+    "VIA",
+    "VAS",
+    "AIA",
+    "SUAP",
+    "CAF",
+    "INFO",
+    "NOTA",
+    "FOTO",
+    "VIDEO",
+    "OGGI",
+    "NEWS",
+}
+TERRITORY = "|".join(
+    sorted(
+        [
+            "Piemonte",
+            "Torino",
+            "Cuneo",
+            "Asti",
+            "Alessandria",
+            "Novara",
+            "Biella",
+            "Vercelli",
+            "Verbania",
+            "VCO",
+            "Canavese",
+            "Piemonte Orientale",
+            "Alto Piemonte",
+            "Nord Ovest",
+            "Nord-Ovest",
+            "Langhe",
+            "Monferrato",
+            "Ivrea",
+            "Pinerolo",
+            "Alba",
+            "Bra",
+            "Casale",
+            "Biellese",
+            "Valsesia",
+            "Italia",
+            "Nazionale",
+            "Torino e Provincia",
+            "Piemonte Nord",
+            "Piemonte Sud",
+            "Novara Vercelli",
+            "Asti Alessandria",
+            "Alessandria Asti",
+            "Cuneo Asti",
+            "Piemonte e Valle d’Aosta",
+            "Valle d’Aosta",
+        ],
+        key=len,
+        reverse=True,
+    )
+)
 
 
 @dataclass
@@ -121,9 +515,9 @@ class PersonInfo:
     end: int
     first_names: tuple
     surname: str
-    female: Optional[bool]
+    female: bool | None
     offices: list = field(default_factory=list)  # [(office_key, role_text)]
-    organization: Optional[str] = None
+    organization: str | None = None
     mentions: list = field(default_factory=list)  # token spans (start, end)
     office_pos: dict = field(default_factory=dict)  # office -> token where the text gives it
 
@@ -132,7 +526,7 @@ class PersonInfo:
 class OrganInfo:
     start: int
     end: int
-    institution: Optional[str]
+    institution: str | None
 
 
 @dataclass
@@ -140,7 +534,7 @@ class OfficeMention:
     start: int
     end: int
     office: str  # canonical office key ("assessore")
-    person: Optional[int] = None  # index into persons
+    person: int | None = None  # index into persons
 
 
 @dataclass
@@ -172,7 +566,9 @@ def _is_cap(tok) -> bool:
 
 def _is_acronym(t: str) -> bool:
     letters = [c for c in t if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters) and t[0].isalpha() and len(t) <= 8
+    return (
+        len(letters) >= 3 and all(c.isupper() for c in letters) and t[0].isalpha() and len(t) <= 8
+    )
 
 
 def _join(tokens) -> str:
@@ -186,7 +582,7 @@ def _join(tokens) -> str:
     return out
 
 
-def female(first: str) -> Optional[bool]:
+def female(first: str) -> bool | None:
     if first in MALE_A:
         return False
     if first in FEMALE_E:
@@ -203,9 +599,15 @@ def _gazetteer():
     d = lexicon.organizations()
     entries = []
     for i, e in enumerate(d["organizations"]):
-        entries.append({"key": f"g{i}", "name": e["name"], "kind": e.get("kind"),
-                        "forms": [e["name"]] + list(e.get("aliases", [])),
-                        "stands_for": e.get("stands_for")})
+        entries.append(
+            {
+                "key": f"g{i}",
+                "name": e["name"],
+                "kind": e.get("kind"),
+                "forms": [e["name"]] + list(e.get("aliases", [])),
+                "stands_for": e.get("stands_for"),
+            }
+        )
     return entries, d["prefixes"], set(d["generic"])
 
 
@@ -216,10 +618,13 @@ def _patterns():
     confed = "Cgil|CGIL|Cisl|CISL|Uil|UIL|Ugl|UGL"
     union = re.compile(
         rf"\b(?:(?:{'|'.join(map(re.escape, branches))})[\s\-]+)?(?:{confed})\b"
-        rf"(?:\s+(?:{TERRITORY})\b)?")
-    branch_only = re.compile(r"\b(?:Fiom|FIOM|Uilm|UILM|Fim|FIM|Filcams|Fisascat|Uiltucs|Fillea|Filca|"
-                             r"Feneal|Flai|Nidil|Fismic|Uilcom|UILCOM|Fistel|FISTel)\b"
-                             rf"(?:\s+(?:{TERRITORY})\b)?")
+        rf"(?:\s+(?:{TERRITORY})\b)?"
+    )
+    branch_only = re.compile(
+        r"\b(?:Fiom|FIOM|Uilm|UILM|Fim|FIM|Filcams|Fisascat|Uiltucs|Fillea|Filca|"
+        r"Feneal|Flai|Nidil|Fismic|Uilcom|UILCOM|Fistel|FISTel)\b"
+        rf"(?:\s+(?:{TERRITORY})\b)?"
+    )
     assoc = sorted(set(prefixes["associations"]), key=len, reverse=True)
     prefix_terr = re.compile(rf"\b(?:{'|'.join(map(re.escape, assoc))})\s+(?:{TERRITORY})\b")
     institution = re.compile(
@@ -230,33 +635,53 @@ def _patterns():
         rf"|\b(?:Unione montana|Unione Montana|Unione dei Comuni|Unione dei comuni|Consorzio|Ente Parco|Ente parco|"
         rf"Ente di gestione delle aree protette|Azienda ospedaliera|Azienda Ospedaliera|"
         rf"Azienda ospedaliero-universitaria|Azienda Ospedaliero-Universitaria|Aou|AOU|Aso|ASO)"
-        rf"(?:\s+(?:di|del|della|dell’|dell'|dei|delle|degli|d’))?\s*{CAP}(?:(?:[\s\-]+|\s+e\s+){CAP})*")
-    asl = re.compile(r"\b(?:ASL|Asl|ASO|Aso|AOU|Aou|ASLTO|ATC|Atc)\s+(?:[A-Z]{2,3}\s?\d{1,2}|[A-Z]{2}|"
-                     r"Città di Torino|Piemonte (?:Centrale|Nord|Sud)|del Piemonte (?:Centrale|Nord|Sud))\b")
-    legal = re.compile(rf"\b(?:{CAP}\s+){{0,3}}{CAP}\s+(?:S\.p\.A\.|S\.p\.a\.|S\.r\.l\.|SpA|Spa|Srl|"
-                       rf"S\.c\.a\.r\.l\.|Scarl|S\.n\.c\.|s\.p\.a\.|s\.r\.l\.)")
+        rf"(?:\s+(?:di|del|della|dell’|dell'|dei|delle|degli|d’))?\s*{CAP}(?:(?:[\s\-]+|\s+e\s+){CAP})*"
+    )
+    asl = re.compile(
+        r"\b(?:ASL|Asl|ASO|Aso|AOU|Aou|ASLTO|ATC|Atc)\s+(?:[A-Z]{2,3}\s?\d{1,2}|[A-Z]{2}|"
+        r"Città di Torino|Piemonte (?:Centrale|Nord|Sud)|del Piemonte (?:Centrale|Nord|Sud))\b"
+    )
+    legal = re.compile(
+        rf"\b(?:{CAP}\s+){{0,3}}{CAP}\s+(?:S\.p\.A\.|S\.p\.a\.|S\.r\.l\.|SpA|Spa|Srl|"
+        rf"S\.c\.a\.r\.l\.|Scarl|S\.n\.c\.|s\.p\.a\.|s\.r\.l\.)"
+    )
     head = re.compile(
         rf"\b(?:Agenzia|Azienda|Fondazione|Associazione|Consorzio|Istituto|Cooperativa|Federazione|"
         rf"Osservatorio|Banca|Cassa|Gruppo|Compagnia|Società|Ordine|Collegio|Confederazione|Sindacato|"
         rf"Comitato|Coordinamento|Movimento|Partito|Lista|Fondo)"
         rf"(?:\s+(?:di|del|della|dell’|dell'|dei|degli|delle|per)\s*)?\s+{CAP}"
-        rf"(?:\s+(?:(?:di|del|della|dell’|dell'|dei|degli|delle)\s+)?{CAP})*")
+        rf"(?:\s+(?:(?:di|del|della|dell’|dell'|dei|degli|delle)\s+)?{CAP})*"
+    )
     company_ctx = re.compile(
         rf"\b({CAP}(?:\s+{CAP})?),\s+(?:la società|l’azienda|l'azienda|il gruppo|la multinazionale|l’impresa|"
         rf"l'impresa|la cooperativa|il consorzio|la partecipata|la municipalizzata)\b"
         rf"|\b(?:vertenza|azienda|gruppo|società|multinazionale|colosso|marchio|fornitore|cartiera|acciaieria|"
         rf"fonderia|ditta|fabbrica|industria|catena|cooperativa|startup|holding|storica azienda)\s+({CAP}(?:\s+{CAP})?)"
         rf"|\b(?:lavoratori|lavoratrici|dipendenti|stabilimento|stabilimenti|vertici|esuberi|sindacati)\s+"
-        rf"(?:di|della|dell’|dell'|del)\s+({CAP}(?:\s+{CAP})?)")
+        rf"(?:di|della|dell’|dell'|del)\s+({CAP}(?:\s+{CAP})?)"
+    )
     lista = re.compile(rf"\bLista\s+(?:civica\s+)?{CAP}(?:\s+(?:presidente|sindaco|{CAP}))*")
     piemonte = re.compile(rf"\b((?:{CAP}\s+){{1,3}})Piemonte\b")
     italia = re.compile(rf"\b({CAP})\s+Italia\b")
-    ministero = re.compile(rf"\bMinistero\s+(?:del|della|dell’|dell'|delle|dei|degli|per\s+(?:la|il|le|gli))\s*"
-                           rf"{CAP}(?:(?:\s*,\s*|\s+e\s+)(?:(?:del|della|dell’|dell'|delle|dei|degli)\s*)?{CAP}"
-                           rf"|\s+(?:[a-z]+ale|[a-z]+ica|[a-z]+iche)\b|\s+in\s+Italy)*")
-    return {"union": union, "branch_only": branch_only, "prefix_terr": prefix_terr,
-            "institution": institution, "asl": asl, "legal": legal, "head": head, "lista": lista,
-            "piemonte": piemonte, "italia": italia, "ministero": ministero, "company_ctx": company_ctx}
+    ministero = re.compile(
+        rf"\bMinistero\s+(?:del|della|dell’|dell'|delle|dei|degli|per\s+(?:la|il|le|gli))\s*"
+        rf"{CAP}(?:(?:\s*,\s*|\s+e\s+)(?:(?:del|della|dell’|dell'|delle|dei|degli)\s*)?{CAP}"
+        rf"|\s+(?:[a-z]+ale|[a-z]+ica|[a-z]+iche)\b|\s+in\s+Italy)*"
+    )
+    return {
+        "union": union,
+        "branch_only": branch_only,
+        "prefix_terr": prefix_terr,
+        "institution": institution,
+        "asl": asl,
+        "legal": legal,
+        "head": head,
+        "lista": lista,
+        "piemonte": piemonte,
+        "italia": italia,
+        "ministero": ministero,
+        "company_ctx": company_ctx,
+    }
 
 
 # Cheap literal probes: a pattern runs only on texts containing one of its words, and the
@@ -264,14 +689,47 @@ def _patterns():
 _PROBES = {
     "ministero": ("Ministero",),
     "union": ("Cgil", "CGIL", "Cisl", "CISL", "Uil", "UIL", "Ugl", "UGL"),
-    "branch_only": ("Fiom", "FIOM", "Uilm", "UILM", "Fim", "FIM", "Filcams", "Fisascat", "Uiltucs", "Fillea",
-                    "Filca", "Feneal", "Flai", "Nidil", "Fismic", "Uilcom", "UILCOM", "Fistel", "FISTel"),
+    "branch_only": (
+        "Fiom",
+        "FIOM",
+        "Uilm",
+        "UILM",
+        "Fim",
+        "FIM",
+        "Filcams",
+        "Fisascat",
+        "Uiltucs",
+        "Fillea",
+        "Filca",
+        "Feneal",
+        "Flai",
+        "Nidil",
+        "Fismic",
+        "Uilcom",
+        "UILCOM",
+        "Fistel",
+        "FISTel",
+    ),
     "lista": ("Lista",),
     "asl": ("ASL", "Asl", "ASO", "Aso", "AOU", "Aou", "ATC", "Atc"),
 }
-_WINDOWS = {"piemonte": "Piemonte", "italia": "Italia",
-            "legal": ("S.p.A.", "S.p.a.", "S.r.l.", "SpA", "Spa", "Srl", "S.c.a.r.l.", "Scarl", "S.n.c.",
-                      "s.p.a.", "s.r.l.")}
+_WINDOWS = {
+    "piemonte": "Piemonte",
+    "italia": "Italia",
+    "legal": (
+        "S.p.A.",
+        "S.p.a.",
+        "S.r.l.",
+        "SpA",
+        "Spa",
+        "Srl",
+        "S.c.a.r.l.",
+        "Scarl",
+        "S.n.c.",
+        "s.p.a.",
+        "s.r.l.",
+    ),
+}
 
 
 def _matches(rx, text: str, name: str):
@@ -325,8 +783,10 @@ def _office_tables():
         for f in forms:
             if f not in single:
                 plural[f] = office
-    fem = {office: (spec["forms"][1] if len(spec["forms"]) > 1 else spec["forms"][0])
-           for office, spec in o["offices"].items()}
+    fem = {
+        office: (spec["forms"][1] if len(spec["forms"]) > 1 else spec["forms"][0])
+        for office, spec in o["offices"].items()
+    }
     masc = {office: spec["forms"][0] for office, spec in o["offices"].items()}
     body = {office: spec.get("body") for office, spec in o["offices"].items()}
     return single, multi, plural, fem, masc, body, set(o["qualifiers"])
@@ -346,7 +806,7 @@ def _office_at(doc: Doc, i: int):
     single, multi, plural, *_ = _office_tables()
     for words, office in multi.get(low, ()):
         n = len(words)
-        if i + n <= len(doc) and tuple(t.lower_ for t in doc[i:i + n]) == words:
+        if i + n <= len(doc) and tuple(t.lower_ for t in doc[i : i + n]) == words:
             return i + n, office, False
     if low in single:
         return i + 1, single[low], False
@@ -377,14 +837,29 @@ class ActorFinder:
             for mid, s, e in matcher(doc):
                 key = doc.vocab.strings[mid]
                 span = doc[s:e]
-                if not span.text[:1].isupper() and not span.text[:1].isdigit() and span.text[:1] != "+":
+                if (
+                    not span.text[:1].isupper()
+                    and not span.text[:1].isdigit()
+                    and span.text[:1] != "+"
+                ):
                     continue
                 cands.append(OrgMention(s, e, key, span.text, "gazetteer"))
         text = text_of(doc)
         tt = tokens_of(doc)
         p = self.patterns
-        for name in ("ministero", "institution", "asl", "union", "branch_only", "prefix_terr",
-                     "legal", "head", "lista", "piemonte", "italia"):
+        for name in (
+            "ministero",
+            "institution",
+            "asl",
+            "union",
+            "branch_only",
+            "prefix_terr",
+            "legal",
+            "head",
+            "lista",
+            "piemonte",
+            "italia",
+        ):
             for m in _matches(p[name], text, name):
                 s0, e0 = m.start(), m.end()
                 if name == "piemonte":
@@ -392,12 +867,27 @@ class ActorFinder:
                     while words and (words[0] in FUNCTION_CAPS or words[0] in self.first_names):
                         s0 += len(words[0]) + 1
                         words = words[1:]
-                    if not words or words[0] in ("Regione", "Limone", "Caramagna", "Alto", "Basso",
-                                                 "Nord", "Sud", "Est", "Ovest", "Centro"):
+                    if not words or words[0] in (
+                        "Regione",
+                        "Limone",
+                        "Caramagna",
+                        "Alto",
+                        "Basso",
+                        "Nord",
+                        "Sud",
+                        "Est",
+                        "Ovest",
+                        "Centro",
+                    ):
                         continue
                     s0 = text.find(words[0], s0)
                 if name == "italia":
-                    if m.group(1) in FUNCTION_CAPS or m.group(1) in ("Nord", "Sud", "Centro", "Made"):
+                    if m.group(1) in FUNCTION_CAPS or m.group(1) in (
+                        "Nord",
+                        "Sud",
+                        "Centro",
+                        "Made",
+                    ):
                         continue
                 if name == "institution":
                     head = m.group(0).split()[0]
@@ -406,13 +896,13 @@ class ActorFinder:
                 r = token_range(tt, s0, e0)
                 if r is None:
                     continue
-                surface = text[tt.start[r[0]]:tt.end[r[1] - 1]]
+                surface = text[tt.start[r[0]] : tt.end[r[1] - 1]]
                 cands.append(OrgMention(r[0], r[1], "p:" + _norm(surface), surface, "pattern"))
         # "Lear" + "Corporation", "Konecta" + "Italia": a company suffix extends the name
         for c in cands:
             while c.end < tt.n and tt.text[c.end] in COMPANY_SUFFIXES:
                 c.end += 1
-                c.surface = text[tt.start[c.start]:tt.end[c.end - 1]]
+                c.surface = text[tt.start[c.start] : tt.end[c.end - 1]]
         # a company named by its context ("vertenza Electrolux", "i lavoratori di Vertiv"):
         # a capitalised name that is no place, no ordinary word and no first name
         common = None
@@ -426,12 +916,17 @@ class ActorFinder:
             first = name.split()[0]
             if common is None:
                 common = lexicon.common_words()
-            if (first in FUNCTION_CAPS or first in self.first_names or first.lower() in common
-                    or self._is_place(first) or self._is_place(name)):
+            if (
+                first in FUNCTION_CAPS
+                or first in self.first_names
+                or first.lower() in common
+                or self._is_place(first)
+                or self._is_place(name)
+            ):
                 continue
             r = token_range(tt, m.end(g) - len(name), m.end(g))
             if r is not None:
-                surface = text[tt.start[r[0]]:tt.end[r[1] - 1]]
+                surface = text[tt.start[r[0]] : tt.end[r[1] - 1]]
                 cands.append(OrgMention(r[0], r[1], "p:" + _norm(surface), surface, "pattern"))
         # a name found once by its context is the same organisation wherever it recurs
         found = {c.surface for c in cands[n_before:] if c.source == "pattern"}
@@ -444,7 +939,7 @@ class ActorFinder:
                     end = r[1]
                     while end < tt.n and tt.text[end] in COMPANY_SUFFIXES:
                         end += 1
-                    surface = text[tt.start[r[0]]:tt.end[end - 1]]
+                    surface = text[tt.start[r[0]] : tt.end[end - 1]]
                     cands.append(OrgMention(r[0], end, "p:" + _norm(surface), surface, "pattern"))
         for m in ACRONYM_RE.finditer(text):
             r = token_range(tt, m.start(), m.end())
@@ -452,7 +947,12 @@ class ActorFinder:
                 continue
             k = r[0]
             word = tt.text[k]
-            if word != m.group(0) or not _is_acronym(word) or word in ACRONYM_STOP or tt.sent_start(k):
+            if (
+                word != m.group(0)
+                or not _is_acronym(word)
+                or word in ACRONYM_STOP
+                or tt.sent_start(k)
+            ):
                 continue
             if k + 1 < tt.n and tt.text[k + 1][:1].isdigit():
                 continue  # "SP 460"
@@ -466,15 +966,23 @@ class ActorFinder:
                     if not len(ent):
                         continue
                     txt = ent.text
-                if (txt in self.generic or txt.split()[0].lower() in ORGAN_WORDS and len(ent) <= 2
-                        or not txt[:1].isupper() or len(txt) < 2):
+                if (
+                    txt in self.generic
+                    or (txt.split()[0].lower() in ORGAN_WORDS and len(ent) <= 2)
+                    or not txt[:1].isupper()
+                    or len(txt) < 2
+                ):
                     continue
                 cands.append(OrgMention(ent.start, ent.end, "p:" + _norm(txt), txt, "ner"))
         return cands
 
     def _is_place(self, name: str) -> bool:
-        return (name in self.all_comuni or name in self.place_names
-                or name.split("-")[0] in self.all_comuni or name in lexicon.comuni()["provinces"])
+        return (
+            name in self.all_comuni
+            or name in self.place_names
+            or name.split("-")[0] in self.all_comuni
+            or name in lexicon.comuni()["provinces"]
+        )
 
     # -- persons -----------------------------------------------------------------------
     def _first_name_persons(self, doc: Doc) -> list[tuple[int, int]]:
@@ -499,10 +1007,16 @@ class ActorFinder:
                     j += 1
                 elif tx[j][-1:] in ("’", "'") and j + 1 < n and cap(j + 1):
                     j += 1  # "Anna Maria D’Angelo", "Marco Dell’Acqua"
-                elif (j + 1 < n and cap(j + 1) and tx[j + 1] not in FUNCTION_CAPS
-                      and not _is_acronym(tx[j + 1]) and tx[j + 1] not in fn
-                      and not (j + 2 < n and cap(j + 2))
-                      and tx[j + 1] not in self.comuni and tx[j + 1] not in NOT_SURNAME):
+                elif (
+                    j + 1 < n
+                    and cap(j + 1)
+                    and tx[j + 1] not in FUNCTION_CAPS
+                    and not _is_acronym(tx[j + 1])
+                    and tx[j + 1] not in fn
+                    and not (j + 2 < n and cap(j + 2))
+                    and tx[j + 1] not in self.comuni
+                    and tx[j + 1] not in NOT_SURNAME
+                ):
                     j += 1  # a second surname or a middle name: "Alessandro Ciro Sciretti"
                 if _is_acronym(tx[j]) or tx[j] in FUNCTION_CAPS:
                     i += 1
@@ -535,22 +1049,37 @@ class ActorFinder:
                         o.end = s
                         while o.end > o.start + 1 and doc[o.end - 1].lower_ in LINKS:
                             o.end -= 1
-                        o.surface = doc[o.start:o.end].text
+                        o.surface = doc[o.start : o.end].text
                         o.key = "p:" + _norm(o.surface)
-        person_spans = [(s, e) for s, e in person_spans
-                        if not any(o.start <= s and e <= o.end and (o.end - o.start) > (e - s)
-                                   for o in rule_orgs)]
-        rule_orgs = [o for o in rule_orgs
-                     if not any(o.start < e and s < o.end and not (o.start <= s and e <= o.end and
-                                                                   (o.end - o.start) > (e - s))
-                                for s, e in person_spans)]
+        person_spans = [
+            (s, e)
+            for s, e in person_spans
+            if not any(
+                o.start <= s and e <= o.end and (o.end - o.start) > (e - s) for o in rule_orgs
+            )
+        ]
+        rule_orgs = [
+            o
+            for o in rule_orgs
+            if not any(
+                o.start < e
+                and s < o.end
+                and not (o.start <= s and e <= o.end and (o.end - o.start) > (e - s))
+                for s, e in person_spans
+            )
+        ]
         taken = [(o.start, o.end) for o in rule_orgs] + list(person_spans) + list(site_spans)
 
         def free(s, e):
             return not any(a < e and s < b for a, b in taken)
 
         for ent in doc.ents:
-            if ent.label_ == "PER" and len(ent) >= 2 and all(_is_cap(t) for t in ent) and free(ent.start, ent.end):
+            if (
+                ent.label_ == "PER"
+                and len(ent) >= 2
+                and all(_is_cap(t) for t in ent)
+                and free(ent.start, ent.end)
+            ):
                 first = ent[0].text
                 if first not in self.first_names and first.lower() in lexicon.common_words():
                     continue  # "Meccanica Canavesana", "Ferrovia Asti-Alba"
@@ -565,13 +1094,32 @@ class ActorFinder:
             for o in ner_orgs:
                 first = o.surface.split()[0]
                 prev = doc[o.start - 1].lower_ if o.start else ""
-                if o.end - o.start == 1 and prev in ARTICLED_PREPS | {"del", "della", "dello", "dei", "delle",
-                                                                     "dal", "dalla", "nel", "nella", "sul", "sulla"}:
+                if o.end - o.start == 1 and prev in ARTICLED_PREPS | {
+                    "del",
+                    "della",
+                    "dello",
+                    "dei",
+                    "delle",
+                    "dal",
+                    "dalla",
+                    "nel",
+                    "nella",
+                    "sul",
+                    "sulla",
+                }:
                     continue  # "del Palio", "la Granda": a nickname or an event, not a new body
-                if (not free(o.start, o.end) or first.lower() in common or first in surnames
-                        or first in self.comuni or first.upper() in ACRONYM_STOP or len(o.surface) <= 2
-                        or o.surface in self.place_names or self._is_place(first)
-                        or doc[o.start].is_sent_start or not first[:1].isupper()):
+                if (
+                    not free(o.start, o.end)
+                    or first.lower() in common
+                    or first in surnames
+                    or first in self.comuni
+                    or first.upper() in ACRONYM_STOP
+                    or len(o.surface) <= 2
+                    or o.surface in self.place_names
+                    or self._is_place(first)
+                    or doc[o.start].is_sent_start
+                    or not first[:1].isupper()
+                ):
                     continue
                 rule_orgs.append(o)
                 taken.append((o.start, o.end))
@@ -602,8 +1150,10 @@ def _resolve_orgs(cands: list[OrgMention]) -> list[OrgMention]:
 
 # -- offices ---------------------------------------------------------------------------
 
-def _scan_office(doc: Doc, i: int, sent_end: int, blocked: list, person_at: dict,
-                 first_names) -> Optional[dict]:
+
+def _scan_office(
+    doc: Doc, i: int, sent_end: int, blocked: list, person_at: dict, first_names
+) -> dict | None:
     """Read the office phrase starting at token i.
 
     Returns {'offices': [(key, role_text)], 'end', 'names': [token runs], 'org_span':
@@ -646,7 +1196,13 @@ def _scan_office(doc: Doc, i: int, sent_end: int, blocked: list, person_at: dict
                 if k < limit:
                     j = k + 1
             nxt = doc[j] if j < limit else None
-            if nxt is not None and nxt.lower_ in ("e", ",") and j + 1 < limit and (j + 1) in person_at and cur[2]:
+            if (
+                nxt is not None
+                and nxt.lower_ in ("e", ",")
+                and j + 1 < limit
+                and (j + 1) in person_at
+                and cur[2]
+            ):
                 j += 1
                 continue
             break
@@ -662,7 +1218,9 @@ def _scan_office(doc: Doc, i: int, sent_end: int, blocked: list, person_at: dict
             j = e
             prev_cap = False
             continue
-        if _is_cap(t) and not (t.text in FUNCTION_CAPS and not prev_cap and j > i + 1 and doc[j - 1].text in (",",)):
+        if _is_cap(t) and not (
+            t.text in FUNCTION_CAPS and not prev_cap and j > i + 1 and doc[j - 1].text in (",",)
+        ):
             run.append(j)
             prev_cap = True
             j += 1
@@ -675,7 +1233,7 @@ def _scan_office(doc: Doc, i: int, sent_end: int, blocked: list, person_at: dict
             continue
         nxt_office = _office_at(doc, j)
         if nxt_office is not None and j == hit[0] and not plural:
-            cur[1].extend(tt.text for tt in doc[j:nxt_office[0]])  # "consigliere segretario"
+            cur[1].extend(tt.text for tt in doc[j : nxt_office[0]])  # "consigliere segretario"
             j = nxt_office[0]
             continue
         if nxt_office is not None:
@@ -693,10 +1251,17 @@ def _scan_office(doc: Doc, i: int, sent_end: int, blocked: list, person_at: dict
             prev_cap = False
             j += 1
             continue
-        if t.is_lower and t.is_alpha and low not in NOT_DOMAIN and in_domain and (
+        if (
+            t.is_lower
+            and t.is_alpha
+            and low not in NOT_DOMAIN
+            and in_domain
+            and (
                 doc[j - 1].text[:1].isupper()
                 or (doc[j - 1].lower_ in PREP_DI and doc[j - 2].text[:1].isupper())
-                or doc[j - 1].lower_ in ARTICLED_PREPS):  # "alle politiche sociali", "per l’infanzia"
+                or doc[j - 1].lower_ in ARTICLED_PREPS
+            )
+        ):  # "alle politiche sociali", "per l’infanzia"
             prev_cap = False  # "Attività produttive", "Difesa del suolo"
             j += 1
             continue
@@ -704,8 +1269,14 @@ def _scan_office(doc: Doc, i: int, sent_end: int, blocked: list, person_at: dict
     if run:
         runs.append(run)
     offices.append(cur)
-    return {"offices": offices, "start": i, "end": j, "runs": runs, "org_span": org_span,
-            "domain": domain}
+    return {
+        "offices": offices,
+        "start": i,
+        "end": j,
+        "runs": runs,
+        "org_span": org_span,
+        "domain": domain,
+    }
 
 
 def _role_text(doc: Doc, start: int, end: int, name_tokens: set, org_span) -> str:
@@ -728,8 +1299,15 @@ def _role_text(doc: Doc, start: int, end: int, name_tokens: set, org_span) -> st
     return _join(toks).lower()
 
 
-def analyse_people(doc: Doc, person_spans: list, blocked: list, first_names, org_name_at,
-                   site_name_at, domain_spans: Optional[list] = None) -> tuple[list, list]:
+def analyse_people(
+    doc: Doc,
+    person_spans: list,
+    blocked: list,
+    first_names,
+    org_name_at,
+    site_name_at,
+    domain_spans: list | None = None,
+) -> tuple[list, list]:
     """Persons with offices and mentions, and the office mentions without a name.
 
     `blocked[k]` is (start, end, kind) for tokens inside organisations/places, else None.
@@ -756,9 +1334,17 @@ def analyse_people(doc: Doc, person_spans: list, blocked: list, first_names, org
         else:
             idx = len(persons)
             by_key[key] = idx
-            persons.append(PersonInfo(name=name, start=s, end=e, first_names=tuple(fns),
-                                      surname=surname, female=female(toks[0]) if toks else None,
-                                      mentions=[(s, e)]))
+            persons.append(
+                PersonInfo(
+                    name=name,
+                    start=s,
+                    end=e,
+                    first_names=tuple(fns),
+                    surname=surname,
+                    female=female(toks[0]) if toks else None,
+                    mentions=[(s, e)],
+                )
+            )
         for k2 in range(s, e):
             person_at[k2] = (s, e)
         return idx
@@ -803,7 +1389,9 @@ def analyse_people(doc: Doc, person_spans: list, blocked: list, first_names, org
                         if r[0] in person_at:
                             s2, e2 = person_at[r[0]]
                             targets.insert(0, by_key[_norm(_join(doc[s2:e2]))])
-            elif len(last) >= 2 and last[-1] == scan["end"] - 1 or (len(last) >= 2 and doc[last[-1] + 1].text in (",", "(") ):
+            elif (len(last) >= 2 and last[-1] == scan["end"] - 1) or (
+                len(last) >= 2 and doc[last[-1] + 1].text in (",", "(")
+            ):
                 k = len(last) - 2
                 while k - 1 >= 1 and doc[last[k - 1]].text in first_names:
                     k -= 1
@@ -836,7 +1424,7 @@ def analyse_people(doc: Doc, person_spans: list, blocked: list, first_names, org
                     role = _split_chain(role, scan["offices"], office)
                 if plural:
                     word = fem[office] if p.female else masc[office]
-                    role = word + role[len(role_toks[0]):]
+                    role = word + role[len(role_toks[0]) :]
                 _add_office(p, office, role, scan["start"])
             if org and not p.organization:
                 p.organization = _body_name(org, scan["offices"][0][0])
@@ -852,14 +1440,20 @@ def analyse_people(doc: Doc, person_spans: list, blocked: list, first_names, org
                 if k < n and doc[k].lower_ in ARTICLES:
                     k += 1
                 if k < n and blocked[k] is None:
-                    scan = _scan_office(doc, k, sent_end_of.get(k, n), blocked, person_at, first_names)
-                    if scan is not None and not any(x in person_at for r in scan["runs"] for x in r):
+                    scan = _scan_office(
+                        doc, k, sent_end_of.get(k, n), blocked, person_at, first_names
+                    )
+                    if scan is not None and not any(
+                        x in person_at for r in scan["runs"] for x in r
+                    ):
                         org = None
                         if scan["org_span"]:
                             s2, e2, kind = scan["org_span"]
                             org = org_name_at(s2, e2) if kind == "org" else site_name_at(s2, e2)
                         for office, role_toks, plural in scan["offices"]:
-                            role = _role_text(doc, scan["start"], scan["end"], set(), scan["org_span"])
+                            role = _role_text(
+                                doc, scan["start"], scan["end"], set(), scan["org_span"]
+                            )
                             if len(scan["offices"]) > 1:
                                 role = _split_chain(role, scan["offices"], office)
                             _add_office(p, office, role, scan["start"])
@@ -869,28 +1463,59 @@ def analyse_people(doc: Doc, person_spans: list, blocked: list, first_names, org
     # "la Commissione Legalità, presieduta da Domenico Rossi"; "lascia l'incarico di direttore"
     for idx, p in enumerate(persons):
         for s, e in list(p.mentions):
-            if s >= 2 and doc[s - 1].lower_ in ("da", "dal", "dalla") and doc[s - 2].lower_ in ("presieduta", "presieduto", "guidata", "guidato", "coordinata", "coordinato"):
+            if (
+                s >= 2
+                and doc[s - 1].lower_ in ("da", "dal", "dalla")
+                and doc[s - 2].lower_
+                in ("presieduta", "presieduto", "guidata", "guidato", "coordinata", "coordinato")
+            ):
                 organ = ""
                 for k in range(s - 3, max(s - 12, 0) - 1, -1):
                     if doc[k].lower_ == "commissione":
                         stop = k + 1
                         while stop < s - 2 and (_is_cap(doc[stop]) and blocked[stop] is None):
                             stop += 1
-                        start = k - 1 if k > 0 and doc[k - 1].lower_ in ("prima", "seconda", "terza", "quarta", "quinta", "sesta", "settima", "ottava") else k
+                        start = (
+                            k - 1
+                            if k > 0
+                            and doc[k - 1].lower_
+                            in (
+                                "prima",
+                                "seconda",
+                                "terza",
+                                "quarta",
+                                "quinta",
+                                "sesta",
+                                "settima",
+                                "ottava",
+                            )
+                            else k
+                        )
                         organ = " " + ("della " + _join(doc[start:stop])).lower()
                         break
                 _add_office(p, "presidente", "presidente" + organ, s - 2)
             for k in range(e, min(e + 10, sent_end_of.get(e - 1, n) - 1)):
-                if doc[k].lower_ in ("incarico", "qualità", "ruolo", "carica", "veste") and doc[k + 1].lower_ == "di":
-                    scan = _scan_office(doc, k + 2, sent_end_of.get(k, n), blocked, person_at, first_names)
+                if (
+                    doc[k].lower_ in ("incarico", "qualità", "ruolo", "carica", "veste")
+                    and doc[k + 1].lower_ == "di"
+                ):
+                    scan = _scan_office(
+                        doc, k + 2, sent_end_of.get(k, n), blocked, person_at, first_names
+                    )
                     if scan is not None and not scan["runs"]:
                         org = None
                         if scan["org_span"]:
                             s2, e2, kind = scan["org_span"]
                             org = org_name_at(s2, e2) if kind == "org" else site_name_at(s2, e2)
                         for office, role_toks, plural in scan["offices"]:
-                            _add_office(p, office, _role_text(doc, scan["start"], scan["end"], set(),
-                                                              scan["org_span"]), scan["start"])
+                            _add_office(
+                                p,
+                                office,
+                                _role_text(
+                                    doc, scan["start"], scan["end"], set(), scan["org_span"]
+                                ),
+                                scan["start"],
+                            )
                         if org and not p.organization:
                             p.organization = org
                     break
@@ -911,8 +1536,10 @@ def analyse_people(doc: Doc, person_spans: list, blocked: list, first_names, org
 
 def _split_chain(role: str, offices, office) -> str:
     """'vicepresidente e assessora al lavoro' -> the part for one office of the chain."""
-    parts = re.split(r"\s+e(?:d)?\s+(?=(?:%s)\b)" % "|".join(re.escape(o[1][0].lower()) for o in offices[1:]),
-                     role)
+    parts = re.split(
+        r"\s+e(?:d)?\s+(?=(?:%s)\b)" % "|".join(re.escape(o[1][0].lower()) for o in offices[1:]),
+        role,
+    )
     for o, part in zip(offices, parts):
         if o[0] == office:
             return part
@@ -938,7 +1565,7 @@ def _body_name(name: str, office: str) -> str:
     return name
 
 
-def _resolve_office(om: OfficeMention, persons: list) -> Optional[int]:
+def _resolve_office(om: OfficeMention, persons: list) -> int | None:
     """'l'assessore' -> the person last named before it with that office."""
     best = None
     for idx, p in enumerate(persons):
@@ -952,7 +1579,9 @@ def _resolve_office(om: OfficeMention, persons: list) -> Optional[int]:
     return best[0]
 
 
-_TERRITORY_TAIL = re.compile(r"^(?:" + _norm(TERRITORY.replace("’", "'")).replace(" | ", "|") + r")$")
+_TERRITORY_TAIL = re.compile(
+    r"^(?:" + _norm(TERRITORY.replace("’", "'")).replace(" | ", "|") + r")$"
+)
 
 
 def group_orgs(doc: Doc, mentions: list[OrgMention], entry_by_key: dict) -> list[dict]:
@@ -977,13 +1606,20 @@ def group_orgs(doc: Doc, mentions: list[OrgMention], entry_by_key: dict) -> list
                 if gn.startswith(ns + " "):
                     idx = g_idx
                     break
-                if ns.startswith(gn + " ") and not _TERRITORY_TAIL.match(ns[len(gn):].strip()):
+                if ns.startswith(gn + " ") and not _TERRITORY_TAIL.match(ns[len(gn) :].strip()):
                     idx = g_idx
                     break
         if idx is None:
             idx = len(groups)
-            groups.append({"name": surface, "keys": {key}, "mentions": [],
-                           "start": doc[m.start].idx, "end": doc[m.end - 1].idx + len(doc[m.end - 1].text)})
+            groups.append(
+                {
+                    "name": surface,
+                    "keys": {key},
+                    "mentions": [],
+                    "start": doc[m.start].idx,
+                    "end": doc[m.end - 1].idx + len(doc[m.end - 1].text),
+                }
+            )
             if key.startswith("g"):
                 for f in entry_by_key[key]["forms"]:
                     by_key.setdefault("p:" + _norm(f), idx)
@@ -994,7 +1630,7 @@ def group_orgs(doc: Doc, mentions: list[OrgMention], entry_by_key: dict) -> list
     return groups
 
 
-def office_body(p, context: dict, publisher: Optional[str]) -> Optional[str]:
+def office_body(p, context: dict, publisher: str | None) -> str | None:
     """The body a person's office belongs to (said in the text, or the office's default;
     a municipal publisher's own assessori and sindaco belong to it)."""
     ctx = dict(context)
@@ -1003,7 +1639,11 @@ def office_body(p, context: dict, publisher: Optional[str]) -> Optional[str]:
         ctx["city"] = source.split(" - ")[0]
     if source.startswith(("Comune di", "Città di")) and ctx.get("city"):
         roles0 = " ".join(r for _, r in p.offices)
-        if "regional" not in roles0 and not p.organization and any(o in ("assessore", "sindaco", "vicesindaco") for o, _ in p.offices):
+        if (
+            "regional" not in roles0
+            and not p.organization
+            and any(o in ("assessore", "sindaco", "vicesindaco") for o, _ in p.offices)
+        ):
             return ctx["city"]
     org = p.organization
     if org and org.startswith("site:"):

@@ -15,17 +15,18 @@ id/source/url/title/published as metadata) and scores:
 `format_press_table(scores)` prints the table; `press_errors(gold_path, nlp)` lists the
 misses and false positives per document, for development.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
 
 from spacy.language import Language
 
-from extractors.model import Extraction
+from sentinella.facts import Extraction
 
 _ARTICLES = re.compile(r"^(?:il|lo|la|i|gli|le|l|un|una|uno)\s+")
 _APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
@@ -54,7 +55,7 @@ def read_gold(path) -> list[dict]:
 
 
 def _run(gold: list[dict], nlp: Language) -> list[Extraction]:
-    from extractors.extract import extract_many
+    from sentinella.extractors.extract import extract_many
 
     keys = ("id", "source", "url", "title", "published")
     items = [(g["text"], {k: g[k] for k in keys if k in g}) for g in gold]
@@ -67,7 +68,7 @@ def _set_match(gold_names: Iterable[str], pred_names: Iterable[str]):
     return g & p, p - g, g - p
 
 
-def _main_office(role: Optional[str]) -> Optional[str]:
+def _main_office(role: str | None) -> str | None:
     if not role:
         return None
     first = normalise(role.split(";")[0])
@@ -111,8 +112,9 @@ def _commitment_match(doc: dict, ext: Extraction):
         for i, p in enumerate(preds):
             if i in used or g0 < 0:
                 continue
-            if (_overlap(p.start, p.end, g0, g1) * 2 >= (g1 - g0)
-                    and normalise(p.actor) == normalise(c["actor"])):
+            if _overlap(p.start, p.end, g0, g1) * 2 >= (g1 - g0) and normalise(
+                p.actor
+            ) == normalise(c["actor"]):
                 hit = i
                 break
         if hit is None:
@@ -143,15 +145,17 @@ def _score_doc(doc: dict, ext: Extraction) -> dict:
             ok = bool(office) and re.search(rf"\b{re.escape(office)}\b", got) is not None
             roles.append((a["name"], a["role"], pred_roles[key], ok))
     out["roles"] = roles
-    out["sites"] = _set_match([s["name"] for s in doc.get("sites", [])], [s.name for s in ext.sites])
+    out["sites"] = _set_match(
+        [s["name"] for s in doc.get("sites", [])], [s.name for s in ext.sites]
+    )
     out["amounts"] = _amount_match(doc.get("amounts", []), list(ext.amounts))
     out["commitments"] = _commitment_match(doc, ext)
     return out
 
 
-def evaluate_press(gold_path, nlp: Optional[Language] = None) -> dict:
+def evaluate_press(gold_path, nlp: Language | None = None) -> dict:
     """Scores of the extraction on a gold JSONL file (see module docstring)."""
-    from extractors.pipeline import load_pipeline
+    from sentinella.extractors.pipeline import load_pipeline
 
     nlp = nlp or load_pipeline()
     gold = read_gold(gold_path)
@@ -173,19 +177,35 @@ def evaluate_press(gold_path, nlp: Optional[Language] = None) -> dict:
         total += len(s["roles"])
         correct += sum(1 for r in s["roles"] if r[3])
     scores = {k: _prf(*v) for k, v in totals.items()}
-    scores["roles"] = {"accuracy": correct / total if total else 0.0, "correct": correct, "total": total}
+    scores["roles"] = {
+        "accuracy": correct / total if total else 0.0,
+        "correct": correct,
+        "total": total,
+    }
     scores["documents"] = len(gold)
     scores["pipeline"] = exts[0].pipeline if exts else ""
-    return {k: scores[k] for k in ("persons", "organizations", "roles", "sites", "amounts",
-                                   "commitments", "documents", "pipeline")}
+    return {
+        k: scores[k]
+        for k in (
+            "persons",
+            "organizations",
+            "roles",
+            "sites",
+            "amounts",
+            "commitments",
+            "documents",
+            "pipeline",
+        )
+    }
 
 
 def format_press_table(scores: dict) -> str:
     lines = [f"{'':<15}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}"]
     for k in ("persons", "organizations", "sites", "amounts", "commitments"):
         s = scores[k]
-        lines.append(f"{k:<15}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}"
-                     f"{s['tp']:>6}{s['fp']:>6}{s['fn']:>6}")
+        lines.append(
+            f"{k:<15}{s['p']:>7.3f}{s['r']:>7.3f}{s['f']:>7.3f}{s['tp']:>6}{s['fp']:>6}{s['fn']:>6}"
+        )
     r = scores["roles"]
     lines.append(f"{'roles':<15}{'accuracy':>14} {r['accuracy']:.3f} ({r['correct']}/{r['total']})")
     tail = f"{scores['documents']} documents"
@@ -195,10 +215,9 @@ def format_press_table(scores: dict) -> str:
     return "\n".join(lines)
 
 
-def press_errors(gold_path, nlp: Optional[Language] = None,
-                 only: Optional[set] = None) -> str:
+def press_errors(gold_path, nlp: Language | None = None, only: set | None = None) -> str:  # noqa: C901 - a development report, one branch per fact family
     """Misses (-) and false positives (+) per document: a development aid."""
-    from extractors.pipeline import load_pipeline
+    from sentinella.extractors.pipeline import load_pipeline
 
     nlp = nlp or load_pipeline()
     gold = read_gold(gold_path)

@@ -1,31 +1,33 @@
 """From text to an `Extraction`: run the pipeline in batches and read facts off the Doc.
 
 The components in `extractors.components` leave their results on `doc._.sentinella`;
-`doc_to_extraction` turns them into the frozen dataclasses of `extractors.model`, with
+`doc_to_extraction` turns them into the frozen dataclasses of `sentinella.facts`, with
 character offsets, stable actor ids and ISTAT codes. A Doc from a pipeline without the
 components (a bare spaCy pipeline) falls back to its `doc.ents` and the money parser.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import Iterable, Iterator, Optional
 
+from sentinella.extractors import money
+from sentinella.extractors.actors import office_body, slug
+from sentinella.extractors.lexicon import text_of
+from sentinella.extractors.pipeline import load_pipeline, pipeline_id
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors import money
-from extractors.lexicon import text_of
-from extractors.actors import office_body, slug
-from extractors.model import Actor, Extraction, Site
-from extractors.pipeline import load_pipeline, pipeline_id
+from sentinella.facts import Actor, Extraction, Site
 
 
-def extract(text: str, meta: Optional[dict] = None, nlp: Optional[Language] = None) -> Extraction:
+def extract(text: str, meta: dict | None = None, nlp: Language | None = None) -> Extraction:
     return next(extract_many([(text, meta or {})], nlp=nlp))
 
 
-def extract_many(items: Iterable[tuple[str, dict]], nlp: Optional[Language] = None,
-                 batch_size: int = 16) -> Iterator[Extraction]:
+def extract_many(
+    items: Iterable[tuple[str, dict]], nlp: Language | None = None, batch_size: int = 16
+) -> Iterator[Extraction]:
     """(text, metadata) pairs in, one Extraction per pair out, in order."""
     nlp = nlp or load_pipeline()
     pid = pipeline_id(nlp)
@@ -46,18 +48,36 @@ def doc_to_extraction(doc: Doc, meta: dict, pipeline: str) -> Extraction:
         a, b = _char(doc, p.start, p.end)
         mentions = tuple(sorted({_char(doc, s, e) for s, e in p.mentions}))
         role = "; ".join(r for _, r in p.offices) or None
-        actors.append(Actor(name=p.name, kind="person", start=a, end=b, role=role,
-                            organization=office_body(p, facts["context"], meta.get("source")) if role else None,
-                            id=f"person:{slug(p.name)}", mentions=mentions))
+        actors.append(
+            Actor(
+                name=p.name,
+                kind="person",
+                start=a,
+                end=b,
+                role=role,
+                organization=office_body(p, facts["context"], meta.get("source")) if role else None,
+                id=f"person:{slug(p.name)}",
+                mentions=mentions,
+            )
+        )
     for g in facts["groups"]:
         mentions = tuple(sorted({_char(doc, s, e) for s, e in g["mentions"]}))
-        actors.append(Actor(name=g["name"], kind="organization", start=g["start"], end=g["end"],
-                            id=f"organization:{slug(g['name'])}", mentions=mentions))
+        actors.append(
+            Actor(
+                name=g["name"],
+                kind="organization",
+                start=g["start"],
+                end=g["end"],
+                id=f"organization:{slug(g['name'])}",
+                mentions=mentions,
+            )
+        )
     actors.sort(key=lambda a: a.start)
     body = {a.name: a.organization for a in actors if a.kind == "person"}
     commitments = tuple(
         replace(c, organization=body.get(c.actor) or c.organization) if c.actor in body else c
-        for c in facts.get("commitments") or ())
+        for c in facts.get("commitments") or ()
+    )
     sites, seen = [], set()
     for st in facts["sites"]:
         key = (st.name, st.type)
@@ -88,9 +108,22 @@ def _from_ents(doc: Doc, meta: dict, pipeline: str) -> Extraction:
         seen.add(key)
         if ent.label_ in ("PER", "ORG"):
             kind = "person" if ent.label_ == "PER" else "organization"
-            actors.append(Actor(name=ent.text, kind=kind, start=ent.start_char, end=ent.end_char,
-                                id=f"{kind}:{slug(ent.text)}"))
+            actors.append(
+                Actor(
+                    name=ent.text,
+                    kind=kind,
+                    start=ent.start_char,
+                    end=ent.end_char,
+                    id=f"{kind}:{slug(ent.text)}",
+                )
+            )
         elif ent.label_ == "LOC":
             sites.append(Site(name=ent.text, type="altro", start=ent.start_char, end=ent.end_char))
-    return Extraction(text=text_of(doc), actors=tuple(actors), sites=tuple(sites),
-                      amounts=tuple(money.find_amounts(text_of(doc))), pipeline=pipeline, meta=dict(meta))
+    return Extraction(
+        text=text_of(doc),
+        actors=tuple(actors),
+        sites=tuple(sites),
+        amounts=tuple(money.find_amounts(text_of(doc))),
+        pipeline=pipeline,
+        meta=dict(meta),
+    )

@@ -15,11 +15,12 @@ labels) and saved inside the model, so loading needs no network and no extra pac
 Registered through the `spacy_factories` entry point, so `spacy.load("models/it_sentinella")`
 finds the factory whenever Sentinella is installed.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 import spacy
 from spacy.language import Language
@@ -41,37 +42,38 @@ class Gazetteer:
         self.name = name
         self._lang = nlp.lang
         self._tokenizer = nlp.tokenizer
-        self.entries: Dict[str, List[str]] = {}  # class -> entries, tokens joined by "\t"
-        self._single: Dict[str, Set[str]] = {}  # class -> one-token entries
+        self.entries: dict[str, list[str]] = {}  # class -> entries, tokens joined by "\t"
+        self._single: dict[str, set[str]] = {}  # class -> one-token entries
         # class -> first token -> (length, entries of that length), longest first
-        self._multi: Dict[str, Dict[str, List[Tuple[int, Set[Tuple[str, ...]]]]]] = {}
-        self._starts: Dict[str, List[str]] = {}  # word -> classes with an entry starting with it
+        self._multi: dict[str, dict[str, list[tuple[int, set[tuple[str, ...]]]]]] = {}
+        self._starts: dict[str, list[str]] = {}  # word -> classes with an entry starting with it
 
-    def set_entries(self, entries: Dict[str, Iterable[str]]) -> None:
+    def set_entries(self, entries: dict[str, Iterable[str]]) -> None:
         """Entries are token texts joined by tabs; most are one token, kept as plain strings."""
         self.entries = {cls: sorted(set(items)) for cls, items in entries.items()}
         self._single, self._multi, self._starts = {}, {}, {}
         for cls, items in self.entries.items():
             self._single[cls] = {e for e in items if "\t" not in e}
-            by_first: Dict[str, Dict[int, Set[Tuple[str, ...]]]] = {}
+            by_first: dict[str, dict[int, set[tuple[str, ...]]]] = {}
             for e in items:
                 if "\t" in e:
                     toks = tuple(e.split("\t"))
                     by_first.setdefault(toks[0], {}).setdefault(len(toks), set()).add(toks)
-            self._multi[cls] = {first: sorted(lengths.items(), reverse=True)
-                                for first, lengths in by_first.items()}
+            self._multi[cls] = {
+                first: sorted(lengths.items(), reverse=True) for first, lengths in by_first.items()
+            }
             for word in self._single[cls] | self._multi[cls].keys():
                 self._starts.setdefault(word, []).append(cls)
 
-    def _match_length(self, cls: str, words: List[str], i: int) -> int:
+    def _match_length(self, cls: str, words: list[str], i: int) -> int:
         for n, terms in self._multi[cls].get(words[i], ()):
-            if i + n <= len(words) and tuple(words[i:i + n]) in terms:
+            if i + n <= len(words) and tuple(words[i : i + n]) in terms:
                 return n
         return 1 if words[i] in self._single[cls] else 0
 
     def __call__(self, doc: Doc) -> Doc:
         words = [t.text for t in doc]
-        marks: Dict[int, Dict[str, str]] = {}
+        marks: dict[int, dict[str, str]] = {}
         free = dict.fromkeys(self.entries, 0)  # per class: first token after its last match
         for i, word in enumerate(words):
             for cls in self._starts.get(word, ()):  # one dict lookup for most words
@@ -84,7 +86,9 @@ class Gazetteer:
             doc[i].set_morph("|".join(f"{cls}={pos}" for cls, pos in sorted(mark.items())))
         return doc
 
-    def initialize(self, get_examples: Optional[Callable] = None, *, nlp=None, path: Optional[str] = None) -> None:
+    def initialize(
+        self, get_examples: Callable | None = None, *, nlp=None, path: str | None = None
+    ) -> None:
         """Load plain term lists ({class: [term, ...]}) and tokenise them once."""
         if path:
             classes = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -92,15 +96,19 @@ class Gazetteer:
             # in the model's vocab (they would be saved with it and slow its loading).
             scratch = spacy.blank(self._lang)
             scratch.tokenizer.from_bytes(self._tokenizer.to_bytes())
-            self.set_entries({cls: ["\t".join(t.text for t in scratch.make_doc(term)) for term in terms]
-                              for cls, terms in classes.items()})
+            self.set_entries(
+                {
+                    cls: ["\t".join(t.text for t in scratch.make_doc(term)) for term in terms]
+                    for cls, terms in classes.items()
+                }
+            )
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / FILENAME).write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
 
-    def from_disk(self, path, *, exclude=tuple()) -> "Gazetteer":
+    def from_disk(self, path, *, exclude=tuple()) -> Gazetteer:
         self.set_entries(json.loads((Path(path) / FILENAME).read_text(encoding="utf-8")))
         return self
 

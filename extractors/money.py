@@ -55,17 +55,17 @@ How `find_amounts` decides (read this before changing a rule)
 Bare amounts take currency "EUR" (Italian press); only an explicit "$"/"dollari"/"USD"
 gives "USD".
 """
+
 from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
 
-from .model import Amount
+from sentinella.facts import Amount
 
-__all__ = ["parse_number", "find_amounts", "format_italian"]
+__all__ = ["find_amounts", "format_italian", "parse_number"]
 
 # Horizontal spaces only: an amount never spans a line break.  U+00A0 (no-break space),
 # U+202F and U+2009 (thin spaces) are common in typeset releases.
@@ -77,18 +77,40 @@ _GROUP_SPACES = "\u00a0\u202f\u2009"  # also used as thousands separators: "1\u2
 # ---------------------------------------------------------------------------------------
 
 _UNITS = {
-    "uno": 1, "due": 2, "tre": 3, "tré": 3, "quattro": 4, "cinque": 5, "sei": 6,
-    "sette": 7, "otto": 8, "nove": 9, "dieci": 10, "undici": 11, "dodici": 12,
-    "tredici": 13, "quattordici": 14, "quindici": 15, "sedici": 16, "diciassette": 17,
-    "diciotto": 18, "diciannove": 19,
+    "uno": 1,
+    "due": 2,
+    "tre": 3,
+    "tré": 3,
+    "quattro": 4,
+    "cinque": 5,
+    "sei": 6,
+    "sette": 7,
+    "otto": 8,
+    "nove": 9,
+    "dieci": 10,
+    "undici": 11,
+    "dodici": 12,
+    "tredici": 13,
+    "quattordici": 14,
+    "quindici": 15,
+    "sedici": 16,
+    "diciassette": 17,
+    "diciotto": 18,
+    "diciannove": 19,
 }
 _TENS = {
-    "venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60,
-    "settanta": 70, "ottanta": 80, "novanta": 90,
+    "venti": 20,
+    "trenta": 30,
+    "quaranta": 40,
+    "cinquanta": 50,
+    "sessanta": 60,
+    "settanta": 70,
+    "ottanta": 80,
+    "novanta": 90,
 }
 
 
-def _words_below_1000(w: str) -> Optional[int]:
+def _words_below_1000(w: str) -> int | None:
     """'trecentoventicinque' -> 325; '' -> 0; None when `w` is not such a number."""
     total = 0
     m = re.fullmatch(r"(due|tre|quattro|cinque|sei|sette|otto|nove)?cento(.*)", w)
@@ -98,12 +120,12 @@ def _words_below_1000(w: str) -> Optional[int]:
     for word, value in _TENS.items():
         if w.startswith(word):
             total += value
-            w = w[len(word):]
+            w = w[len(word) :]
             break
         # The tens drop their vowel before "uno" and "otto": "ventuno", "trentotto".
-        if w.startswith(word[:-1]) and w[len(word) - 1:] in ("uno", "otto"):
+        if w.startswith(word[:-1]) and w[len(word) - 1 :] in ("uno", "otto"):
             total += value
-            w = w[len(word) - 1:]
+            w = w[len(word) - 1 :]
             break
     if w:
         unit = _UNITS.get(w)
@@ -114,7 +136,7 @@ def _words_below_1000(w: str) -> Optional[int]:
 
 
 @lru_cache(maxsize=8192)  # every word of every text passes here: the hot path
-def _words_to_number(word: str) -> Optional[float]:
+def _words_to_number(word: str) -> float | None:
     """An Italian number written as one word ("un", "dieci", "duemila", "mezzo"), or None."""
     w = word.lower()
     if w in ("un", "uno", "una"):
@@ -147,7 +169,9 @@ def _digits_to_number(s: str) -> float:
 
     def grouped(int_part: str, sep: str) -> str:
         groups = int_part.split(sep)
-        if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        if len(groups) > 1 and (
+            not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])
+        ):
             raise ValueError(f"bad digit grouping: {s!r}")
         return "".join(groups)
 
@@ -198,9 +222,16 @@ _WORD_RE = re.compile(r"(?<![\w'’])[^\W\d_]+")
 
 # Multipliers.  "M" and "k" only count right before a currency ("10 M€", "5k euro").
 _MULTIPLIERS = {
-    "mila": 1e3, "k": 1e3,
-    "milione": 1e6, "milioni": 1e6, "mln": 1e6, "m": 1e6,
-    "miliardo": 1e9, "miliardi": 1e9, "mld": 1e9, "mrd": 1e9,
+    "mila": 1e3,
+    "k": 1e3,
+    "milione": 1e6,
+    "milioni": 1e6,
+    "mln": 1e6,
+    "m": 1e6,
+    "miliardo": 1e9,
+    "miliardi": 1e9,
+    "mld": 1e9,
+    "mrd": 1e9,
 }
 _MULT_RE = re.compile(
     _SP + r"*(?P<mult>miliard[oi]|mld|mrd|milion[ei]|mln|mila|m|k)(?![^\W\d_])"
@@ -209,14 +240,33 @@ _MULT_RE = re.compile(
 )
 
 # Currency words and symbols -> ISO 4217.
-_CURRENCIES = {"euro": "EUR", "eur": "EUR", "€": "EUR",
-               "dollari": "USD", "dollaro": "USD", "usd": "USD", "$": "USD", "us$": "USD"}
+_CURRENCIES = {
+    "euro": "EUR",
+    "eur": "EUR",
+    "€": "EUR",
+    "dollari": "USD",
+    "dollaro": "USD",
+    "usd": "USD",
+    "$": "USD",
+    "us$": "USD",
+}
 _CUR = r"(?:euro|eur|€|dollari|dollaro|usd|us\$|\$)"
 _CUR_AFTER_RE = re.compile(
     # an amount in words in brackets may sit before the currency, as in deeds:
     # "25.000,00 (venticinquemila/00) euro"
-    r"(?:" + _SP + r"*\((?=[^()]*[^\W\d_])[^()\n]{1,60}\))?"
-    + _SP + r"*(?:(?:di" + _SP + r"+|d['’]" + _SP + r"*))?(?P<cur>" + _CUR + r")(?![^\W\d_])", re.I)
+    r"(?:"
+    + _SP
+    + r"*\((?=[^()]*[^\W\d_])[^()\n]{1,60}\))?"
+    + _SP
+    + r"*(?:(?:di"
+    + _SP
+    + r"+|d['’]"
+    + _SP
+    + r"*))?(?P<cur>"
+    + _CUR
+    + r")(?![^\W\d_])",
+    re.I,
+)
 _CUR_BEFORE_RE = re.compile(r"(?<![^\W\d_])(?P<cur>" + _CUR + r")" + _SP + r"*$", re.I)
 
 # Qualifiers before an amount -> canonical form.  Longest forms first.
@@ -225,31 +275,61 @@ _QUALIFIER_RE = re.compile(
     r"non oltre|poco più|poco meno|più|meno|fino|"
     r"superiore|inferiore|intorno|attorno|oltre|circa|almeno|quasi|superano|supera|"
     r"superare|al massimo|massimo|al minimo|minimo)"
-    r"(?:" + _SP + r"+(?:a|ad|ai|agli|al|allo|alla|alle|di|dei|degli|del|i|gli|il|l['’]))?"
-    + _SP + r"*$",
+    r"(?:"
+    + _SP
+    + r"+(?:a|ad|ai|agli|al|allo|alla|alle|di|dei|degli|del|i|gli|il|l['’]))?"
+    + _SP
+    + r"*$",
     re.I,
 )
 _QUALIFIER_CANON = {
-    "non superiore": "non superiore a", "non inferiore": "non inferiore a",
-    "poco più": "poco più di", "poco meno": "poco meno di", "più": "più di",
-    "meno": "meno di", "fino": "fino a", "superiore": "superiore a",
-    "inferiore": "inferiore a", "intorno": "circa", "attorno": "circa",
-    "supera": "oltre", "superano": "oltre", "superare": "oltre",
-    "non supera": "non superiore a", "non superano": "non superiore a",
-    "non superare": "non superiore a", "non oltre": "non superiore a",
-    "massimo": "al massimo", "minimo": "almeno", "al minimo": "almeno",
+    "non superiore": "non superiore a",
+    "non inferiore": "non inferiore a",
+    "poco più": "poco più di",
+    "poco meno": "poco meno di",
+    "più": "più di",
+    "meno": "meno di",
+    "fino": "fino a",
+    "superiore": "superiore a",
+    "inferiore": "inferiore a",
+    "intorno": "circa",
+    "attorno": "circa",
+    "supera": "oltre",
+    "superano": "oltre",
+    "superare": "oltre",
+    "non supera": "non superiore a",
+    "non superano": "non superiore a",
+    "non superare": "non superiore a",
+    "non oltre": "non superiore a",
+    "massimo": "al massimo",
+    "minimo": "almeno",
+    "al minimo": "almeno",
 }
 # These need their preposition ("fino a", "più di"); the others stand alone ("oltre").
-_QUALIFIER_NEEDS_PREP = {"non superiore", "non inferiore", "poco più", "poco meno", "più",
-                         "meno", "fino", "superiore", "inferiore", "intorno", "attorno"}
+_QUALIFIER_NEEDS_PREP = {
+    "non superiore",
+    "non inferiore",
+    "poco più",
+    "poco meno",
+    "più",
+    "meno",
+    "fino",
+    "superiore",
+    "inferiore",
+    "intorno",
+    "attorno",
+}
 
 # Range openers, checked right before the first end ("da 150 a 500 euro").
 _RANGE_OPEN_RE = re.compile(
-    r"(?<![^\W\d_])(?P<kw>da|dai|dagli|tra|fra)(?:" + _SP + r"+(?:i|gli))?" + _SP + r"+$", re.I)
+    r"(?<![^\W\d_])(?P<kw>da|dai|dagli|tra|fra)(?:" + _SP + r"+(?:i|gli))?" + _SP + r"+$", re.I
+)
 _RANGE_JOIN = {  # opener -> joiner between the two ends ("a", "e", maybe with "i"/"gli")
     kw: re.compile(_SP + r"+" + join + r"(?:" + _SP + r"+(?:i|gli))?" + _SP + r"+", re.I)
-    for kw, join in (("da", r"(?:a|ad|ai|agli|fino" + _SP + r"+a|fino" + _SP + r"+ai)"),
-                     ("tra", r"e"))
+    for kw, join in (
+        ("da", r"(?:a|ad|ai|agli|fino" + _SP + r"+a|fino" + _SP + r"+ai)"),
+        ("tra", r"e"),
+    )
 }
 _DASH_RE = re.compile(_SP + r"*[-–]" + _SP + r"*")
 
@@ -260,7 +340,9 @@ _MONEY_NOUN_RE = re.compile(
     r"indennizz|ristor|aiut|incentiv|sussid|dotazion|budget|capital|credit|prestit|mutu|"
     r"premi|bonus|voucher|deficit|disavanz|avanz|extra|risparmi|oneri|stipend|salari|"
     r"appalt|lavori$|opere$|interventi$|cofinanziament|finanza|fsc$|fesr$|fse$|feasr$|"
-    r"pnrr$|cassa$|liquidità|garanzi)", re.I)
+    r"pnrr$|cassa$|liquidità|garanzi)",
+    re.I,
+)
 # ... a count noun right after it (or after "di") makes it a head count or a quantity.
 _COUNT_NOUN_RE = re.compile(
     r"(?:person|abitant|resident|cittadin|italian|piemontes|lavorat|dipendent|addett|"
@@ -273,7 +355,9 @@ _COUNT_NOUN_RE = re.compile(
     r"nott|pernottament|bigliett|ingress|barili|pagine$|libri$|unità$|esemplar|"
     r"metri|chilogramm|kilogramm|utenz|abbonat|elettor|votant|nascit|decess|mort[io]$|"
     r"casi$|contagi|ricover|operator|agent|medic|infermier|insegnant|docent|giovan|"
-    r"anzian|bambin|ragazz|donne$|uomini$|over$|under$)", re.I)
+    r"anzian|bambin|ragazz|donne$|uomini$|over$|under$)",
+    re.I,
+)
 
 # Sentence-level cues for bare amounts (rule 3b and 3c of the module docstring).
 _MONEY_CUE = re.compile(
@@ -311,6 +395,7 @@ _PARA_END_RE = re.compile(r"\n[ \t\r\u00a0\u202f\u2009]*\n\s*")  # blank line, a
 # Scanner
 # ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Qty:
     """A number with its multiplier and compound part, e.g. "due milioni e mezzo"."""
@@ -332,21 +417,23 @@ class _Cand:
     start: int
     end: int
     values: list[float]
-    currency: Optional[str]  # None for bare amounts
-    money_noun: Optional[bool] = None  # True: "di investimenti" follows; False: "di capi"
-    qualifier: Optional[str] = None
+    currency: str | None  # None for bare amounts
+    money_noun: bool | None = None  # True: "di investimenti" follows; False: "di capi"
+    qualifier: str | None = None
     abbrev: bool = False  # "4,8 mln": abbreviated multipliers are a money-only style
     after_da: bool = False  # "un piano da 4,8 milioni": "da" + value of something
     mult: float = 1.0  # multiplier of the (last) quantity, for "di cui 9" below
-    whole: Optional[float] = None  # for a "di cui" part: the value of the whole
+    whole: float | None = None  # for a "di cui" part: the value of the whole
 
 
-def _number_at(text: str, pos: int) -> Optional[tuple[int, float, bool, bool]]:
+def _number_at(text: str, pos: int) -> tuple[int, float, bool, bool] | None:
     """The number starting at `pos`: (end, value, formatted, word) or None."""
     # Thousands grouped with ordinary spaces ("10 000 euro", "€ 1 500 000") only count
     # next to a currency: elsewhere such digit groups are phone numbers or lists.
     m = _SPACE_GROUPED_RE.match(text, pos)
-    if m and (_CUR_AFTER_RE.match(text, m.end()) or _CUR_BEFORE_RE.search(text, max(0, pos - 12), pos)):
+    if m and (
+        _CUR_AFTER_RE.match(text, m.end()) or _CUR_BEFORE_RE.search(text, max(0, pos - 12), pos)
+    ):
         return m.end(), float(m.group().replace(" ", "")), True, False
     m = _DIGITS_RE.match(text, pos)
     if m:
@@ -364,7 +451,7 @@ def _number_at(text: str, pos: int) -> Optional[tuple[int, float, bool, bool]]:
     return None
 
 
-def _multiplier_at(text: str, pos: int) -> Optional[tuple[int, float, bool]]:
+def _multiplier_at(text: str, pos: int) -> tuple[int, float, bool] | None:
     """A multiplier word right after a number: (end, factor, abbreviated) or None."""
     m = _MULT_RE.match(text, pos)
     if not m:
@@ -387,7 +474,7 @@ _E_MEZZO_RE = re.compile(_SP + r"+e" + _SP + r"+mezz[oa](?![^\W\d_])", re.I)
 _COMPOUND_JOIN_RE = re.compile(_SP + r"+(?:e" + _SP + r"+)?", re.I)
 
 
-def _qty_at(text: str, pos: int, compound: bool = True) -> Optional[_Qty]:
+def _qty_at(text: str, pos: int, compound: bool = True) -> _Qty | None:
     """A quantity starting at `pos`: number, optional multiplier, optional compound."""
     num = _number_at(text, pos)
     if num is None:
@@ -412,19 +499,25 @@ def _qty_at(text: str, pos: int, compound: bool = True) -> Optional[_Qty]:
             if sub and 1 < sub.mult < mult and sub.value < mult:
                 return _Qty(pos, sub.end, count, mult, value + sub.value, formatted, word, abbrev)
             # "1 milione e 500.000 euro": an "e", a grouped number and a currency.
-            if (sub and sub.mult == 1 and "e" in m.group() and sub.formatted
-                    and sub.value >= 1000 and sub.value < mult
-                    and _CUR_AFTER_RE.match(text, sub.end)):
+            if (
+                sub
+                and sub.mult == 1
+                and "e" in m.group()
+                and sub.formatted
+                and sub.value >= 1000
+                and sub.value < mult
+                and _CUR_AFTER_RE.match(text, sub.end)
+            ):
                 return _Qty(pos, sub.end, count, mult, value + sub.value, formatted, word, abbrev)
     return _Qty(pos, end, count, mult, value, formatted, word, abbrev)
 
 
-def _currency_after(text: str, pos: int) -> Optional[tuple[int, str]]:
+def _currency_after(text: str, pos: int) -> tuple[int, str] | None:
     m = _CUR_AFTER_RE.match(text, pos)
     return (m.end(), _CURRENCIES[m.group("cur").lower()]) if m else None
 
 
-def _currency_before(text: str, qty: _Qty, floor: int) -> Optional[tuple[int, str]]:
+def _currency_before(text: str, qty: _Qty, floor: int) -> tuple[int, str] | None:
     """A currency written before the number ("€ 500.000", "euro 50.000"), not reaching
     back before `floor` (the end of the previous amount, which may own that word)."""
     m = _CUR_BEFORE_RE.search(text, max(floor, qty.start - 12), qty.start)
@@ -446,19 +539,23 @@ def _is_idiom(qty: _Qty) -> bool:
 
 
 # Adjectives skipped between an amount and its noun ("di nuovi investimenti").
-_ADJ = (r"(?:(?:nuov[ieao]|ulterior[ie]|maggior[ie]|propri[eo]?|altr[ie]|soli|sole|"
-        r"ingent[ie]|pubblic[ie]|privat[ie])" + _SP + r"+)?")
+_ADJ = (
+    r"(?:(?:nuov[ieao]|ulterior[ie]|maggior[ie]|propri[eo]?|altr[ie]|soli|sole|"
+    r"ingent[ie]|pubblic[ie]|privat[ie])" + _SP + r"+)?"
+)
 # "di" + optional adjective + noun: "di euro", "di nuovi investimenti", "di capi".
 _DI_NOUN_RE = re.compile(
-    _SP + r"*(?:di" + _SP + r"+|d['’]" + _SP + r"*)" + _ADJ + r"([^\W\d_][\w-]*)", re.I)
+    _SP + r"*(?:di" + _SP + r"+|d['’]" + _SP + r"*)" + _ADJ + r"([^\W\d_][\w-]*)", re.I
+)
 # A noun right after the amount, maybe after an article: "60 mila addetti",
 # "30 mila nuovi posti", "3 milioni i visitatori".
 _NEXT_NOUN_RE = re.compile(
-    _SP + r"+(?:(?:i|gli|le)" + _SP + r"+)?" + _ADJ + r"([^\W\d_][\w-]*)", re.I)
+    _SP + r"+(?:(?:i|gli|le)" + _SP + r"+)?" + _ADJ + r"([^\W\d_][\w-]*)", re.I
+)
 _NEUTRAL_AFTER_DI_RE = re.compile(r"cui|questi|queste|tali|quest[oa]", re.I)
 
 
-def _follower(text: str, end: int) -> Optional[bool]:
+def _follower(text: str, end: int) -> bool | None:
     """What follows a bare amount: True (money noun), False (count noun), None (neutral)."""
     m = _DI_NOUN_RE.match(text, end)
     if m:
@@ -471,7 +568,7 @@ def _follower(text: str, end: int) -> Optional[bool]:
     return None
 
 
-def _qualifier(text: str, start: int, floor: int) -> Optional[str]:
+def _qualifier(text: str, start: int, floor: int) -> str | None:
     m = _QUALIFIER_RE.search(text, max(floor, start - 30), start)
     if not m:
         return None
@@ -482,7 +579,7 @@ def _qualifier(text: str, start: int, floor: int) -> Optional[str]:
     return _QUALIFIER_CANON.get(q, q)
 
 
-def _single_at(text: str, pos: int, floor: int) -> Optional[tuple[_Qty, int, int, Optional[str]]]:
+def _single_at(text: str, pos: int, floor: int) -> tuple[_Qty, int, int, str | None] | None:
     """A quantity with its currency: (qty, start, end, currency-or-None), or None when it
     is neither explicit money nor a bare multiplier amount."""
     qty = _qty_at(text, pos)
@@ -506,7 +603,7 @@ def _single_at(text: str, pos: int, floor: int) -> Optional[tuple[_Qty, int, int
 _CUR_PREFIX_RE = re.compile(_CUR + _SP + "*", re.I)
 
 
-def _range_at(text: str, first: tuple, floor: int) -> Optional[_Cand]:
+def _range_at(text: str, first: tuple, floor: int) -> _Cand | None:
     """Try to read a range whose first end is `first` (from `_single_at` or a bare number)."""
     qx, x_start, x_end, x_cur = first
     if qx.value <= 0:
@@ -540,16 +637,18 @@ def _range_at(text: str, first: tuple, floor: int) -> Optional[_Cand]:
     return cand
 
 
-_LIST_SEP_RE = re.compile(_SP + r"*,(?=" + _SP + r")" + _SP + r"*|" + _SP + r"+(?:e|o|ed)" + _SP + r"+", re.I)
+_LIST_SEP_RE = re.compile(
+    _SP + r"*,(?=" + _SP + r")" + _SP + r"*|" + _SP + r"+(?:e|o|ed)" + _SP + r"+", re.I
+)
 
 
-def _list_at(text: str, first: _Qty) -> Optional[_Cand]:
+def _list_at(text: str, first: _Qty) -> _Cand | None:
     """A list of bare counts sharing the unit of its last item: "35 e 30 milioni",
     "3, 4 e 5 milioni di euro", "5 o 10 euro".  Every item carries the whole list as
     its text (like a range).  Only small counts (< 1000, no thousands dots) are lists."""
     items, pos = [first], first.end
     while True:
-        if items[-1].formatted and "." in text[items[-1].start:items[-1].end]:
+        if items[-1].formatted and "." in text[items[-1].start : items[-1].end]:
             return None
         if items[-1].count >= 1000:
             return None
@@ -577,21 +676,33 @@ def _list_at(text: str, first: _Qty) -> Optional[_Cand]:
 
 # "da" right before an amount (a qualifier may sit between): "un piano da 4,8 milioni".
 _AFTER_DA_RE = re.compile(
-    r"(?<![^\W\d_])da" + _SP + r"+(?:(?:oltre|circa|quasi|almeno|più di|poco più di)" + _SP + r"+)?$",
-    re.I)
+    r"(?<![^\W\d_])da"
+    + _SP
+    + r"+(?:(?:oltre|circa|quasi|almeno|più di|poco più di)"
+    + _SP
+    + r"+)?$",
+    re.I,
+)
 
 
 # "18,5 milioni di euro, di cui 9 al Piemonte": the part borrows the unit of the whole.
 _DI_CUI_RE = re.compile(
-    r"(?<![^\W\d_])di" + _SP + r"+cui" + _SP + r"+(?:(?:oltre|circa|quasi|almeno|più di)" + _SP + r"+)?$",
-    re.I)
+    r"(?<![^\W\d_])di"
+    + _SP
+    + r"+cui"
+    + _SP
+    + r"+(?:(?:oltre|circa|quasi|almeno|più di)"
+    + _SP
+    + r"+)?$",
+    re.I,
+)
 
 
 # ... and the next parts: "di cui 3 alle scuole e 2 agli ospedali".
 _NEXT_PART_RE = re.compile(r"[^.;:!?\n\d]{0,40}?(?:,|" + _SP + r"e|" + _SP + r"ed)" + _SP + r"+")
 
 
-def _di_cui_at(text: str, qty: _Qty, prev: Optional[_Cand], floor: int) -> Optional[_Cand]:
+def _di_cui_at(text: str, qty: _Qty, prev: _Cand | None, floor: int) -> _Cand | None:
     """A bare number right after "di cui" that is a part of the amount just before it,
     in the same sentence, or a further part after such a part: it takes that amount's
     multiplier and currency."""
@@ -608,17 +719,26 @@ def _di_cui_at(text: str, qty: _Qty, prev: Optional[_Cand], floor: int) -> Optio
     value = qty.count * prev.mult
     if not 0 < value < whole or _follower(text, qty.end) is False:
         return None
-    return _Cand(qty.start, qty.end, [value], prev.currency, money_noun=prev.money_noun,
-                 abbrev=prev.abbrev, mult=prev.mult, whole=whole)
+    return _Cand(
+        qty.start,
+        qty.end,
+        [value],
+        prev.currency,
+        money_noun=prev.money_noun,
+        abbrev=prev.abbrev,
+        mult=prev.mult,
+        whole=whole,
+    )
 
 
 def _candidates(text: str) -> list[_Cand]:
     """All candidates in order, left to right, without overlaps."""
     # Only number words can start a quantity: the rest of the words are skipped here,
     # which keeps the scan cheap on long texts.
-    starts = sorted({m.start() for m in _DIGITS_START_RE.finditer(text)}
-                    | {m.start() for m in _WORD_RE.finditer(text)
-                       if _words_to_number(m.group()) is not None})
+    starts = sorted(
+        {m.start() for m in _DIGITS_START_RE.finditer(text)}
+        | {m.start() for m in _WORD_RE.finditer(text) if _words_to_number(m.group()) is not None}
+    )
     out: list[_Cand] = []
     floor = 0  # end of the last candidate: nothing before it can be reused
     for pos in starts:
@@ -648,13 +768,23 @@ def _candidates(text: str) -> list[_Cand]:
         if single is None:
             continue
         qty, start, end, currency = single
-        cand = _Cand(start, end, [qty.value], currency, qualifier=_qualifier(text, start, floor),
-                     abbrev=qty.abbrev, mult=qty.mult)
+        cand = _Cand(
+            start,
+            end,
+            [qty.value],
+            currency,
+            qualifier=_qualifier(text, start, floor),
+            abbrev=qty.abbrev,
+            mult=qty.mult,
+        )
         if currency is None:
             cand.money_noun = _follower(text, end)
             cand.after_da = bool(_AFTER_DA_RE.search(text, max(floor, start - 30), start))
-        if (out and _DI_CUI_RE.search(text, max(floor, start - 30), start)
-                and not _SENT_END_RE.search(text, out[-1].end, start)):
+        if (
+            out
+            and _DI_CUI_RE.search(text, max(floor, start - 30), start)
+            and not _SENT_END_RE.search(text, out[-1].end, start)
+        ):
             cand.whole = out[-1].values[-1]  # "di cui 3 milioni ... e 2 ...": 2 is a part too
         out.append(cand)
         floor = end
@@ -692,8 +822,9 @@ def find_amounts(text: str) -> list[Amount]:
             s0, s1 = _span_of(sentences, c.start)
             sentence = text[s0:s1]
             p0, p1 = _span_of(paragraphs, c.start)
-            context = (c.after_da
-                       or any(e < c.start or p0 <= e < p1 for e in explicit if e != c.start))
+            context = c.after_da or any(
+                e < c.start or p0 <= e < p1 for e in explicit if e != c.start
+            )
             money = (
                 c.money_noun is True
                 or c.abbrev
@@ -704,14 +835,23 @@ def find_amounts(text: str) -> list[Amount]:
                 continue
             currency = "EUR"
         for value in c.values:
-            amounts.append(Amount(text=text[c.start:c.end], value=value, currency=currency,
-                                  start=c.start, end=c.end, qualifier=c.qualifier))
+            amounts.append(
+                Amount(
+                    text=text[c.start : c.end],
+                    value=value,
+                    currency=currency,
+                    start=c.start,
+                    end=c.end,
+                    qualifier=c.qualifier,
+                )
+            )
     return amounts
 
 
 # ---------------------------------------------------------------------------------------
 # Writing amounts (for tests and messages)
 # ---------------------------------------------------------------------------------------
+
 
 def _group(n: int) -> str:
     """1234567 -> '1.234.567'."""
@@ -733,8 +873,8 @@ def format_italian(value: float, style: str) -> str:
     when there are any), "milioni" '3,7 milioni di euro', "mila" '500mila euro'.
     """
     if style == "plain":
-        return _group(int(round(value)))
-    cents = int(round(value * 100))
+        return _group(round(value))
+    cents = round(value * 100)
     if style == "decimals":
         return f"{_group(cents // 100)},{cents % 100:02d}"
     if style == "euro_sign":

@@ -6,28 +6,29 @@ and predicted offsets align), the pipeline runs on the Docs in batches
 (`nlp.pipe`), and predicted `doc.ents` are compared with the gold spans by exact
 match of (start token, end token, label). Only PER, ORG and LOC count.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, List, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 LABELS = ("PER", "ORG", "LOC")
 
-Sentence = Tuple[List[str], List[str]]
+Sentence = tuple[list[str], list[str]]
 
 
-def read_kind(path) -> List[Sentence]:
+def read_kind(path) -> list[Sentence]:
     """Read a KIND-format file into a list of (words, tags)."""
-    sentences: List[Sentence] = []
-    words: List[str] = []
-    tags: List[str] = []
+    sentences: list[Sentence] = []
+    words: list[str] = []
+    tags: list[str] = []
     with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n").rstrip("\r")
+        for raw in fh:
+            line = raw.rstrip("\n").rstrip("\r")
             if not line.strip():
                 if words:
                     sentences.append((words, tags))
@@ -45,12 +46,12 @@ def read_kind(path) -> List[Sentence]:
     return sentences
 
 
-def iob_spans(tags: Sequence[str]) -> List[Tuple[int, int, str]]:
+def iob_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """Spans (start, end, label) from IOB2 tags, conlleval-style: an I- tag that
     does not continue an entity of the same type starts a new one."""
-    spans: List[Tuple[int, int, str]] = []
+    spans: list[tuple[int, int, str]] = []
     start, label = None, None
-    for i, tag in enumerate(list(tags) + ["O"]):
+    for i, tag in enumerate([*list(tags), "O"]):
         prefix, _, typ = tag.partition("-")
         if prefix not in ("B", "I") or not typ:
             prefix, typ = "O", None
@@ -89,7 +90,7 @@ def evaluate_ner(nlp: Language, path, batch_size: int = 256) -> dict:
     start = time.perf_counter()
     predicted = list(nlp.pipe(_docs(nlp, sentences), batch_size=batch_size))
     elapsed = time.perf_counter() - start
-    for (words, tags), doc in zip(sentences, predicted):
+    for (_words, tags), doc in zip(sentences, predicted):
         gold = {s for s in iob_spans(tags) if s[2] in LABELS}
         pred = {(e.start, e.end, e.label_) for e in doc.ents if e.label_ in LABELS}
         for s in gold:

@@ -6,6 +6,7 @@ ships in `models/it_sentinella`, and as a last resort a blank Italian pipeline (
 only). Whatever statistical pipeline is found, the project's own components (tokenizer
 exceptions, entity rules, money, commitments) are added on top of it.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -13,18 +14,20 @@ import logging
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 import spacy
+from sentinella.extractors import gazetteer  # noqa: F401  registers the shipped model's gazetteer factory
 from spacy.language import Language
 
-from extractors import gazetteer  # noqa: F401  registers the shipped model's gazetteer factory
+from sentinella import models
 from sentinella.errors import SentinellaError
 
 log = logging.getLogger("sentinella.pipeline")
 
 SPACY_PACKAGES = ("it_core_news_lg", "it_core_news_md", "it_core_news_sm")
-SHIPPED = Path(__file__).resolve().parent.parent / "models" / "it_sentinella"
+# Package data of sentinella.models: the same folder in a source tree, an editable install
+# and a wheel.
+SHIPPED = Path(models.__file__).resolve().parent / "it_sentinella"
 MODEL_ENV = "SENTINELLA_MODEL"
 
 
@@ -32,7 +35,7 @@ class ModelError(SentinellaError):
     pass
 
 
-def resolve_model(model: Optional[str] = None) -> str:
+def resolve_model(model: str | None = None) -> str:
     """The name or path of the pipeline to load, in the documented order of preference."""
     requested = model or os.environ.get(MODEL_ENV)
     if requested:
@@ -61,14 +64,14 @@ def load_statistical(name: str) -> Language:
 
 
 def pipeline_id(nlp: Language) -> str:
-    """"it_core_news_lg-3.8.0" or "it_sentinella-0.1.0": stored with every fact."""
+    """ "it_core_news_lg-3.8.0" or "it_sentinella-0.1.0": stored with every fact."""
     lang, name = nlp.meta.get("lang", "it"), nlp.meta.get("name", "pipeline")
     full = name if name.startswith(f"{lang}_") else f"{lang}_{name}"
     return f"{full}-{nlp.meta.get('version', '0.0.0')}"
 
 
 @lru_cache(maxsize=4)
-def load_pipeline(model: Optional[str] = None) -> Language:
+def load_pipeline(model: str | None = None) -> Language:
     """The statistical pipeline with Sentinella's components on top; cached per process."""
     name = resolve_model(model)
     nlp = load_statistical(name)
@@ -83,6 +86,6 @@ def load_pipeline(model: Optional[str] = None) -> Language:
 
 def add_project_components(nlp: Language) -> None:
     """Tokenizer exceptions and the project's rule components, on any Italian pipeline."""
-    from extractors import components  # registers the factories
+    from sentinella.extractors import components  # registers the factories
 
     components.customize(nlp)

@@ -18,11 +18,12 @@ So a candidate is within MAX_DISTANCE = 20 bits and a duplicate only with contai
 at least MIN_CONTAINMENT = 0.5. (With SimHash alone, the former MAX_DISTANCE = 6 missed
 every republication measured.)
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Callable, Hashable, Iterable, Optional
+from collections.abc import Callable, Hashable, Iterable
 
 BITS = 64
 MAX_DISTANCE = 20  # bits out of 64: candidates only; containment decides (see above)
@@ -33,7 +34,7 @@ def _shingles(text: str, size: int = 3) -> list[str]:
     words = re.findall(r"\w+", text.lower())
     if len(words) < size:
         return [" ".join(words)] if words else []
-    return [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
+    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
 
 
 def simhash(text: str) -> str:
@@ -59,17 +60,24 @@ def containment(a: str, b: str) -> float:
     return len(first & second) / min(len(first), len(second))
 
 
-def find_duplicate(fingerprint: str, known: Iterable[tuple[Hashable, str, str]],
-                   exclude_url: Optional[str] = None, *, text: Optional[str] = None,
-                   text_of: Optional[Callable[[Hashable], Optional[str]]] = None):
+def find_duplicate(
+    fingerprint: str,
+    known: Iterable[tuple[Hashable, str, str]],
+    exclude_url: str | None = None,
+    *,
+    text: str | None = None,
+    text_of: Callable[[Hashable], str | None] | None = None,
+):
     """Key (e.g. the id) of the closest known document that republishes this one, or None.
 
     `known` holds (key, url, simhash). Without `text` and `text_of` the SimHash distance
     alone decides; with them, each candidate is confirmed by containment.
     """
     candidates = sorted(
-        (distance(fingerprint, other), key) for key, url, other in known
-        if other and url != exclude_url and distance(fingerprint, other) <= MAX_DISTANCE)
+        (distance(fingerprint, other), key)
+        for key, url, other in known
+        if other and url != exclude_url and distance(fingerprint, other) <= MAX_DISTANCE
+    )
     for _, key in candidates:
         if text is None or text_of is None:
             return key

@@ -15,22 +15,21 @@ entries are kept: the page may know its date), at most `max_items` candidates, n
 first when the entries are dated. Every fetch goes through the fetcher (robots.txt,
 pacing, address checks); a source that cannot be discovered raises DiscoveryError.
 """
+
 from __future__ import annotations
 
 import gzip
 import io
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
-
-from flows.canonical import canonical_url
-from flows.sources import Source, SourcesError
+from sentinella.flows.canonical import canonical_url
+from sentinella.flows.sources import Source, SourcesError
 
 
 class DiscoveryError(SourcesError):
@@ -43,9 +42,9 @@ class Candidate:
 
     url: str  # http(s) URL, or file URI for folder sources
     source: str
-    path: Optional[Path] = None  # set for pages read from disk
-    published: Optional[str] = None  # date from the feed/sitemap/listing entry, if any
-    title: Optional[str] = None
+    path: Path | None = None  # set for pages read from disk
+    published: str | None = None  # date from the feed/sitemap/listing entry, if any
+    title: str | None = None
 
 
 MAX_SITEMAPS = 50  # child sitemaps followed from one index
@@ -59,13 +58,17 @@ def discover(source: Source, fetcher=None) -> list[Candidate]:
         return discover_folder(source)
     if fetcher is None:
         raise DiscoveryError(f"source '{source.name}': a {source.kind} source needs a fetcher")
-    finders = {"feed": discover_feed, "sitemap": discover_sitemap,
-               "listing": discover_listing, "url": discover_urls}
+    finders = {
+        "feed": discover_feed,
+        "sitemap": discover_sitemap,
+        "listing": discover_listing,
+        "url": discover_urls,
+    }
     try:
         return _horizon(source, finders[source.kind](source, fetcher))
     except DiscoveryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a bad selector or odd XML: one line, not a crash
+    except Exception as exc:
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         raise DiscoveryError(f"source '{source.name}': {type(exc).__name__}: {detail}") from None
 
@@ -88,12 +91,17 @@ def discover_feed(source: Source, fetcher) -> list[Candidate]:
     import feedparser
 
     result = _fetch(source, fetcher, source.url)
-    feed = feedparser.parse(result.content, response_headers={
-        "content-location": result.final_url or source.url,
-        "content-type": result.content_type or "application/xml"})
+    feed = feedparser.parse(
+        result.content,
+        response_headers={
+            "content-location": result.final_url or source.url,
+            "content-type": result.content_type or "application/xml",
+        },
+    )
     if not feed.entries and feed.get("bozo"):
-        raise DiscoveryError(f"{source.url}: not a readable feed "
-                             f"({type(feed.get('bozo_exception')).__name__})")
+        raise DiscoveryError(
+            f"{source.url}: not a readable feed ({type(feed.get('bozo_exception')).__name__})"
+        )
     found = []
     for entry in feed.entries:
         link = entry.get("link") or _permalink(entry)
@@ -101,9 +109,14 @@ def discover_feed(source: Source, fetcher) -> list[Candidate]:
             continue
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         published = _date_from_struct(stamp)
-        found.append(Candidate(url=canonical_url(urljoin(result.final_url, link)),
-                               source=source.name, published=published,
-                               title=entry.get("title")))
+        found.append(
+            Candidate(
+                url=canonical_url(urljoin(result.final_url, link)),
+                source=source.name,
+                published=published,
+                title=entry.get("title"),
+            )
+        )
     return found
 
 
@@ -120,8 +133,11 @@ def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
         for entry in root:
             if not isinstance(entry.tag, str):
                 continue
-            fields = {lxml.etree.QName(child).localname: (child.text or "").strip()
-                      for child in entry if isinstance(child.tag, str)}
+            fields = {
+                lxml.etree.QName(child).localname: (child.text or "").strip()
+                for child in entry
+                if isinstance(child.tag, str)
+            }
             loc, lastmod = fields.get("loc"), _iso_date(fields.get("lastmod"))
             if not loc:
                 continue
@@ -130,8 +146,9 @@ def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
                 if not (source.since and lastmod and date.fromisoformat(lastmod) < source.since):
                     queue.append(loc)
             else:
-                found.append(Candidate(url=canonical_url(loc), source=source.name,
-                                       published=lastmod))
+                found.append(
+                    Candidate(url=canonical_url(loc), source=source.name, published=lastmod)
+                )
     return found
 
 
@@ -155,8 +172,7 @@ def discover_listing(source: Source, fetcher) -> list[Candidate]:
         visited.add(url)
         result = _fetch(source, fetcher, url)
         try:
-            tree = lxml.html.fromstring(result.text or "<html></html>",
-                                        base_url=result.final_url)
+            tree = lxml.html.fromstring(result.text or "<html></html>", base_url=result.final_url)
         except (ValueError, lxml.etree.ParserError) as exc:
             raise DiscoveryError(f"{url}: unreadable listing page: {exc}") from None
         page = _listing_entries(source, tree, result.final_url, links, items, dates)
@@ -178,12 +194,11 @@ def discover_listing(source: Source, fetcher) -> list[Candidate]:
     return found
 
 
-def _listing_entries(source: Source, tree, base: str, links, items, dates
-                     ) -> list[Candidate]:
-    from flows.read import parse_italian_date
+def _listing_entries(source: Source, tree, base: str, links, items, dates) -> list[Candidate]:
+    from sentinella.flows.read import parse_italian_date
 
     entries = []
-    for item in (items(tree) if items is not None else [None]):
+    for item in items(tree) if items is not None else [None]:
         anchors = links(item if item is not None else tree)
         if item is not None:
             anchors = anchors[:1]
@@ -195,11 +210,18 @@ def _listing_entries(source: Source, tree, base: str, links, items, dates
             if item is not None and dates is not None:
                 stamps = dates(item)
                 if stamps:
-                    published = (_iso_date(stamps[0].get("datetime"))
-                                 or parse_italian_date(stamps[0].text_content()))
+                    published = _iso_date(stamps[0].get("datetime")) or parse_italian_date(
+                        stamps[0].text_content()
+                    )
             title = " ".join(a.text_content().split()) or None
-            entries.append(Candidate(url=canonical_url(urljoin(base, href)), source=source.name,
-                                     published=published, title=title))
+            entries.append(
+                Candidate(
+                    url=canonical_url(urljoin(base, href)),
+                    source=source.name,
+                    published=published,
+                    title=title,
+                )
+            )
     return entries
 
 
@@ -218,10 +240,14 @@ def _horizon(source: Source, found: list[Candidate]) -> list[Candidate]:
     return unique[: source.max_items] if source.max_items else unique
 
 
-def _fetch(source: Source, fetcher, url: str, max_bytes: Optional[int] = None):
+def _fetch(source: Source, fetcher, url: str, max_bytes: int | None = None):
     """A discovery page (feed, sitemap, listing) through the fetcher, or DiscoveryError."""
-    result = fetcher.get(url, allow_private_network=source.allow_private_network,
-                         delay=source.settings.get("delay"), max_bytes=max_bytes)
+    result = fetcher.get(
+        url,
+        allow_private_network=source.allow_private_network,
+        delay=source.settings.get("delay"),
+        max_bytes=max_bytes,
+    )
     if result.error:
         raise DiscoveryError(f"{url}: {result.error}")
     return result
@@ -240,8 +266,8 @@ def _xml(content: bytes, url: str):
         raise DiscoveryError(f"{url}: not a readable sitemap: {exc}") from None
 
 
-def _iso_date(text: Optional[str]) -> Optional[str]:
-    """"2026-11-25", "2026-11-25T10:00:00+01:00" → "2026-11-25"; anything else → None."""
+def _iso_date(text: str | None) -> str | None:
+    """ "2026-11-25", "2026-11-25T10:00:00+01:00" → "2026-11-25"; anything else → None."""
     if not text:
         return None
     try:
@@ -250,16 +276,16 @@ def _iso_date(text: Optional[str]) -> Optional[str]:
         return None
 
 
-def _date_from_struct(stamp: Optional[time.struct_time]) -> Optional[str]:
+def _date_from_struct(stamp: time.struct_time | None) -> str | None:
     """feedparser's UTC struct_time as an ISO date in Italian time (Europe/Rome)."""
     if not stamp:
         return None
     from zoneinfo import ZoneInfo
 
-    moment = datetime(*stamp[:6], tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Rome"))
+    moment = datetime(*stamp[:6], tzinfo=UTC).astimezone(ZoneInfo("Europe/Rome"))
     return moment.date().isoformat()
 
 
-def _permalink(entry) -> Optional[str]:
+def _permalink(entry) -> str | None:
     guid = entry.get("id")
     return guid if guid and guid.startswith(("http://", "https://")) else None

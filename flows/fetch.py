@@ -17,6 +17,7 @@ A `Fetcher` is polite and careful by default:
 Errors are values: every call returns a `FetchResult`, whose `error` is a one-line
 reason when there is no page; no exception escapes.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -26,24 +27,26 @@ import socket
 import threading
 import time
 import urllib.robotparser
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Callable, Iterator, Optional
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from sentinella import __version__
 
-USER_AGENT = (f"Sentinella/{__version__} (+https://github.com/sentinella-it/sentinella; "
-              "sentinella@example.org)")
+USER_AGENT = (
+    f"Sentinella/{__version__} (+https://github.com/sentinella-it/sentinella; "
+    "sentinella@example.org)"
+)
 ROBOTS_AGENT = "Sentinella"  # the product token robots.txt rules are matched against
 REDIRECTS = {301, 302, 303, 307, 308}
 MAX_CRAWL_DELAY = 60.0  # a robots.txt asking for more is honoured at this much
 
-Validators = tuple[Optional[str], Optional[str]]
+Validators = tuple[str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,16 @@ class FetchResult:
     """What one GET gave: a page, a 304, or the reason why there is nothing."""
 
     url: str  # as asked
-    final_url: Optional[str] = None  # after redirects
-    status: Optional[int] = None
-    content: Optional[bytes] = None
-    text: Optional[str] = None  # `content` decoded (see decode_text)
-    encoding: Optional[str] = None
-    content_type: Optional[str] = None
-    etag: Optional[str] = None
-    last_modified: Optional[str] = None
+    final_url: str | None = None  # after redirects
+    status: int | None = None
+    content: bytes | None = None
+    text: str | None = None  # `content` decoded (see decode_text)
+    encoding: str | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
     not_modified: bool = False
-    error: Optional[str] = None  # one line; None when the fetch worked
+    error: str | None = None  # one line; None when the fetch worked
     requests: int = 0  # HTTP requests it took, robots.txt excluded
 
     @property
@@ -75,8 +78,12 @@ class _Refused(Exception):
 class _Rules:
     """robots.txt of one origin: what may be fetched and how slowly."""
 
-    def __init__(self, parser: Optional[urllib.robotparser.RobotFileParser] = None,
-                 crawl_delay: Optional[float] = None, refusal: Optional[str] = None):
+    def __init__(
+        self,
+        parser: urllib.robotparser.RobotFileParser | None = None,
+        crawl_delay: float | None = None,
+        refusal: str | None = None,
+    ):
         self.parser, self.crawl_delay = parser, crawl_delay
         self.refusal = refusal  # set when the whole origin is out of bounds, and why
 
@@ -95,7 +102,7 @@ class _Rules:
         return min(seconds, MAX_CRAWL_DELAY)
 
 
-def crawl_delay(robots_txt: str, agent: str = ROBOTS_AGENT) -> Optional[float]:
+def crawl_delay(robots_txt: str, agent: str = ROBOTS_AGENT) -> float | None:
     """Crawl-delay for `agent` (else for *), decimals allowed (urllib.robotparser only
     reads whole seconds and ignores "Crawl-delay: 0.5")."""
     delays: dict[str, float] = {}
@@ -129,10 +136,21 @@ def crawl_delay(robots_txt: str, agent: str = ROBOTS_AGENT) -> Optional[float]:
 class Fetcher:
     """One HTTP client for a whole run; thread-safe; `close()` when done."""
 
-    def __init__(self, *, allow_private_network: bool = False, user_agent: str = USER_AGENT,
-                 per_host_delay: float = 1.0, timeout: float = 20.0, max_retries: int = 3,
-                 max_bytes: int = 5_000_000, max_redirects: int = 5, backoff: float = 1.0,
-                 max_backoff: float = 30.0, workers: int = 4, obey_robots: bool = True):
+    def __init__(
+        self,
+        *,
+        allow_private_network: bool = False,
+        user_agent: str = USER_AGENT,
+        per_host_delay: float = 1.0,
+        timeout: float = 20.0,
+        max_retries: int = 3,
+        max_bytes: int = 5_000_000,
+        max_redirects: int = 5,
+        backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        workers: int = 4,
+        obey_robots: bool = True,
+    ):
         self.allow_private_network = allow_private_network
         self.user_agent = user_agent
         self.per_host_delay = per_host_delay
@@ -145,11 +163,15 @@ class Fetcher:
         self.workers = workers
         self.obey_robots = obey_robots
         self._client = httpx.Client(
-            headers={"User-Agent": user_agent,
-                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
-                               "*/*;q=0.8",
-                     "Accept-Language": "it-IT,it;q=0.9,en;q=0.5"},
-            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False)
+            headers={
+                "User-Agent": user_agent,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Language": "it-IT,it;q=0.9,en;q=0.5",
+            },
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            trust_env=False,
+        )
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._last_done: dict[str, float] = {}
@@ -158,7 +180,7 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -166,10 +188,17 @@ class Fetcher:
 
     # --- the public calls ---------------------------------------------------------------
 
-    def get(self, url: str, etag: Optional[str] = None, last_modified: Optional[str] = None,
-            *, allow_private_network: bool = False, delay: Optional[float] = None,
-            revalidate: Optional[Callable[[str], Validators]] = None,
-            max_bytes: Optional[int] = None) -> FetchResult:
+    def get(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        allow_private_network: bool = False,
+        delay: float | None = None,
+        revalidate: Callable[[str], Validators] | None = None,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
         """GET one URL (conditionally when validators are given).
 
         `delay` overrides the per-host pause for this call (robots.txt may ask for more);
@@ -179,29 +208,39 @@ class Fetcher:
         allow = allow_private_network or self.allow_private_network
         pause = self.per_host_delay if delay is None else delay
         try:
-            return self._get(url, etag, last_modified, allow, pause, revalidate,
-                             max_bytes or self.max_bytes)
+            return self._get(
+                url, etag, last_modified, allow, pause, revalidate, max_bytes or self.max_bytes
+            )
         except _Refused as exc:
             return FetchResult(url=url, error=str(exc))
-        except Exception as exc:  # noqa: BLE001 - errors are values, whatever went wrong
+        except Exception as exc:
             return FetchResult(url=url, error=f"unexpected {type(exc).__name__}: {_line(exc)}")
 
-    def fetch_many(self, requests: list[tuple[str, Optional[str], Optional[str]]], *,
-                   allow_private_network: bool = False, delay: Optional[float] = None,
-                   revalidate: Optional[Callable[[str], Validators]] = None
-                   ) -> list[FetchResult]:
+    def fetch_many(
+        self,
+        requests: list[tuple[str, str | None, str | None]],
+        *,
+        allow_private_network: bool = False,
+        delay: float | None = None,
+        revalidate: Callable[[str], Validators] | None = None,
+    ) -> list[FetchResult]:
         """GET every (url, etag, last_modified), hosts in parallel, each host paced; in order."""
         by_host: dict[str, list[int]] = {}
         for i, (url, _, _) in enumerate(requests):
             by_host.setdefault(_host_key(url), []).append(i)
-        results: list[Optional[FetchResult]] = [None] * len(requests)
+        results: list[FetchResult | None] = [None] * len(requests)
 
         def run(indexes: list[int]) -> None:
             for i in indexes:
                 url, etag, modified = requests[i]
-                results[i] = self.get(url, etag, modified,
-                                      allow_private_network=allow_private_network,
-                                      delay=delay, revalidate=revalidate)
+                results[i] = self.get(
+                    url,
+                    etag,
+                    modified,
+                    allow_private_network=allow_private_network,
+                    delay=delay,
+                    revalidate=revalidate,
+                )
 
         groups = list(by_host.values())
         if len(groups) <= 1:
@@ -214,8 +253,16 @@ class Fetcher:
 
     # --- one URL, hop by hop ------------------------------------------------------------
 
-    def _get(self, url: str, etag: Optional[str], last_modified: Optional[str], allow: bool,
-             pause: float, revalidate, max_bytes: int) -> FetchResult:
+    def _get(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        allow: bool,
+        pause: float,
+        revalidate,
+        max_bytes: int,
+    ) -> FetchResult:
         current, requests = url, 0
         for _ in range(self.max_redirects + 1):
             self._check_address(current, allow)
@@ -228,57 +275,76 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            response, body, tries = self._request(current, headers, max(pause, rules.delay),
-                                                  max_bytes, allow)
+            response, body, tries = self._request(
+                current, headers, max(pause, rules.delay), max_bytes, allow
+            )
             requests += tries
             location = response.headers.get("location")
             if response.status_code in REDIRECTS and location:
                 current = urljoin(current, location.strip())
                 etag, last_modified = revalidate(current) if revalidate else (None, None)
                 continue
-            common = dict(url=url, final_url=current, status=response.status_code,
-                          requests=requests, content_type=response.headers.get("content-type"),
-                          etag=response.headers.get("etag") or etag,
-                          last_modified=response.headers.get("last-modified") or last_modified)
+            common = dict(
+                url=url,
+                final_url=current,
+                status=response.status_code,
+                requests=requests,
+                content_type=response.headers.get("content-type"),
+                etag=response.headers.get("etag") or etag,
+                last_modified=response.headers.get("last-modified") or last_modified,
+            )
             if response.status_code == 304:
                 return FetchResult(**common, not_modified=True)
             if response.status_code >= 300:
-                return FetchResult(**common, error=f"HTTP {response.status_code}"
-                                                   f" {response.reason_phrase}".rstrip())
+                return FetchResult(
+                    **common, error=f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+                )
             text, encoding = decode_text(body, common["content_type"])
-            return FetchResult(**{**common, "etag": response.headers.get("etag"),
-                                  "last_modified": response.headers.get("last-modified")},
-                               content=body, text=text, encoding=encoding)
+            return FetchResult(
+                **{
+                    **common,
+                    "etag": response.headers.get("etag"),
+                    "last_modified": response.headers.get("last-modified"),
+                },
+                content=body,
+                text=text,
+                encoding=encoding,
+            )
         raise _Refused(f"more than {self.max_redirects} redirects from {url}")
 
-    def _request(self, url: str, headers: dict, pause: float, max_bytes: Optional[int],
-                 allow: bool) -> tuple[httpx.Response, bytes, int]:
+    def _request(
+        self, url: str, headers: dict, pause: float, max_bytes: int | None, allow: bool
+    ) -> tuple[httpx.Response, bytes, int]:
         """One GET with retries on 5xx and connection errors; raises _Refused at the end."""
         host = _host_key(url)
         for attempt in range(self.max_retries + 1):
             last_try = attempt == self.max_retries
             try:
                 with self._turn(host, pause):
-                    response, body = self._send(url, headers, max_bytes or self.max_bytes,
-                                                allow)
+                    response, body = self._send(url, headers, max_bytes or self.max_bytes, allow)
             except _Refused:
                 raise
             except httpx.TransportError as exc:
                 if last_try:
-                    raise _Refused(f"{_transport_reason(exc)} after {attempt + 1} attempts")
+                    raise _Refused(
+                        f"{_transport_reason(exc)} after {attempt + 1} attempts"
+                    ) from None
                 time.sleep(self._backoff(attempt, None))
                 continue
             if response.status_code >= 500 and not last_try:
                 time.sleep(self._backoff(attempt, response.headers.get("retry-after")))
                 continue
             if response.status_code >= 500:
-                raise _Refused(f"HTTP {response.status_code} {response.reason_phrase} "
-                               f"after {attempt + 1} attempts")
+                raise _Refused(
+                    f"HTTP {response.status_code} {response.reason_phrase} "
+                    f"after {attempt + 1} attempts"
+                )
             return response, body, attempt + 1
         raise AssertionError("unreachable")
 
-    def _send(self, url: str, headers: dict, max_bytes: int, allow: bool
-              ) -> tuple[httpx.Response, bytes]:
+    def _send(
+        self, url: str, headers: dict, max_bytes: int, allow: bool
+    ) -> tuple[httpx.Response, bytes]:
         """The request itself, the body read up to `max_bytes` and within the time cap.
 
         Unless private addresses are allowed, the address actually connected to is checked
@@ -291,8 +357,10 @@ class Fetcher:
                 stream = response.extensions.get("network_stream")
                 peer = stream.get_extra_info("server_addr") if stream is not None else None
                 if peer and not _is_public(peer[0]):
-                    raise _Refused(f"refused: connected to a private or loopback address "
-                                   f"({peer[0]}) (allow_private_network is off)")
+                    raise _Refused(
+                        f"refused: connected to a private or loopback address "
+                        f"({peer[0]}) (allow_private_network is off)"
+                    )
             if response.status_code != 200:
                 return response, b""
             declared = response.headers.get("content-length", "")
@@ -308,8 +376,8 @@ class Fetcher:
                 chunks.append(chunk)
             return response, b"".join(chunks)
 
-    def _backoff(self, attempt: int, retry_after: Optional[str]) -> float:
-        wait = self.backoff * (2 ** attempt)
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        wait = self.backoff * (2**attempt)
         if retry_after:
             wait = max(wait, _retry_after_seconds(retry_after))
         return min(wait, self.max_backoff)
@@ -358,8 +426,10 @@ class Fetcher:
                 return _Rules()
         except _Refused as exc:
             if str(exc).startswith("HTTP 5"):
-                return _Rules(refusal=f"disallowed by robots.txt (robots.txt answered {exc}: "
-                                      "keeping out, RFC 9309)")
+                return _Rules(
+                    refusal=f"disallowed by robots.txt (robots.txt answered {exc}: "
+                    "keeping out, RFC 9309)"
+                )
             return _Rules(refusal=f"{exc} (fetching robots.txt)")
         if response.status_code >= 400:
             return _Rules()
@@ -375,15 +445,17 @@ class Fetcher:
             raise _Refused(f"not an http(s) URL: {url}")
         if allow:
             return
-        refusal = private_address(parts.hostname, parts.port or (443 if parts.scheme == "https"
-                                                                 else 80))
+        refusal = private_address(
+            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        )
         if refusal:
             raise _Refused(f"refused: {refusal} (allow_private_network is off)")
 
 
 # --- helpers, public because tests and other modules use them ------------------------------
 
-def private_address(host: str, port: int = 80) -> Optional[str]:
+
+def private_address(host: str, port: int = 80) -> str | None:
     """Why `host` must not be fetched (it is or resolves to a non-public address), or None.
 
     The name is resolved again when connecting; the Fetcher also checks the address it
@@ -410,7 +482,7 @@ def _is_public(text: str) -> bool:
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
-def declared_charset(content: bytes, content_type: Optional[str]) -> Optional[str]:
+def declared_charset(content: bytes, content_type: str | None) -> str | None:
     """The charset the server (Content-Type) or the page (<meta charset>) declares."""
     if content_type:
         match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.I)
@@ -420,7 +492,7 @@ def declared_charset(content: bytes, content_type: Optional[str]) -> Optional[st
     return match.group(1).decode("ascii", "ignore") if match else None
 
 
-def decode_text(content: bytes, content_type: Optional[str] = None) -> tuple[str, str]:
+def decode_text(content: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Bytes to text, trusting the bytes over the declaration.
 
     A BOM wins; then valid UTF-8 is UTF-8 whatever the page says (Latin-1 text is
@@ -430,8 +502,11 @@ def decode_text(content: bytes, content_type: Optional[str] = None) -> tuple[str
     Latin-1 Italian fixture charset_normalizer guessed cp1258); then charset_normalizer's
     guess; then Windows-1252 with replacement characters.
     """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if content.startswith(bom):
             return content.decode(name, errors="replace"), name
     try:
@@ -456,12 +531,12 @@ def decode_text(content: bytes, content_type: Optional[str] = None) -> tuple[str
         best = from_bytes(content[:200_000]).best()
         if best is not None and best.encoding not in ("utf_8", "ascii"):
             return content.decode(best.encoding, errors="replace"), best.encoding
-    except Exception:  # noqa: BLE001 - a guess that fails is no guess
+    except Exception:
         pass
     return content.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _codec(name: Optional[str]) -> Optional[str]:
+def _codec(name: str | None) -> str | None:
     if not name:
         return None
     try:
@@ -485,8 +560,12 @@ def _retry_after_seconds(value: str) -> float:
 
 
 def _transport_reason(exc: httpx.TransportError) -> str:
-    kind = {httpx.ConnectError: "connection failed", httpx.ConnectTimeout: "connect timeout",
-            httpx.ReadTimeout: "read timeout", httpx.RemoteProtocolError: "protocol error"}
+    kind = {
+        httpx.ConnectError: "connection failed",
+        httpx.ConnectTimeout: "connect timeout",
+        httpx.ReadTimeout: "read timeout",
+        httpx.RemoteProtocolError: "protocol error",
+    }
     reason = kind.get(type(exc), type(exc).__name__)
     detail = _line(exc)
     return f"{reason}: {detail}" if detail else reason

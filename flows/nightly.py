@@ -6,28 +6,29 @@ inside the fetcher with limits and reported per source; the flow then stores sou
 after source, in the registry's order. Pure work (extraction) is never retried; one bad
 page never stops a run.
 """
+
 from __future__ import annotations
 
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from sentinella.extractors.extract import extract_many
+from sentinella.extractors.pipeline import load_pipeline, pipeline_id
+from sentinella.flows.canonical import canonical_url
+from sentinella.flows.dedup import find_duplicate, simhash
+from sentinella.flows.discover import Candidate, discover
+from sentinella.flows.read import ReadError, read_html
+from sentinella.flows.sources import Source, load_sources
+from sentinella.kb import KnowledgeBase
+from sentinella.kb.store import UNCHANGED, now_iso
 
-from extractors.extract import extract_many
-from extractors.pipeline import load_pipeline, pipeline_id
-from flows.canonical import canonical_url
-from flows.dedup import find_duplicate, simhash
-from flows.discover import Candidate, discover
-from flows.read import ReadError, read_html
-from flows.sources import Source, load_sources
-from kb import Document, KnowledgeBase, RunSummary, SourceHealth
-from kb.store import UNCHANGED, now_iso
 from sentinella.errors import SentinellaError
+from sentinella.records import Document, RunSummary, SourceHealth
 
 BATCH_SIZE = 16
 GATHERERS = 4  # sources discovered and fetched at the same time
@@ -43,9 +44,9 @@ class Fetched:
     """A candidate after fetching and reading: a document, or why there is none."""
 
     candidate: Candidate
-    document: Optional[Document] = None
+    document: Document | None = None
     not_modified: bool = False
-    error: Optional[str] = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Gathered:
     """One source after discovery and reading: its pages, or why discovery failed."""
 
     items: list[Fetched] = field(default_factory=list)
-    error: Optional[str] = None
+    error: str | None = None
 
 
 @task(cache_policy=NO_CACHE)
@@ -67,18 +68,19 @@ def gather(source: Source, db_path: Path, fetcher, tag: str) -> Gathered:
     progress(f"{tag}: {len(candidates)} pages to check")
     items = []
     for start in range(0, len(candidates), BATCH_SIZE):
-        items += fetch_and_read(source, candidates[start:start + BATCH_SIZE], db_path, fetcher)
+        items += fetch_and_read(source, candidates[start : start + BATCH_SIZE], db_path, fetcher)
     return Gathered(items)
 
 
 @task(cache_policy=NO_CACHE)
-def fetch_and_read(source: Source, candidates: list[Candidate], db_path: Path,
-                   fetcher) -> list[Fetched]:
+def fetch_and_read(
+    source: Source, candidates: list[Candidate], db_path: Path, fetcher
+) -> list[Fetched]:
     """Read every candidate: from disk for folders, over HTTP (conditional GET) otherwise."""
     if source.kind == "folder":
         return [_read_file(source, c) for c in candidates]
 
-    def validators(url: str) -> tuple[Optional[str], Optional[str]]:
+    def validators(url: str) -> tuple[str | None, str | None]:
         # read-only (no schema check, which writes); also called from fetch threads
         kb = KnowledgeBase.open(db_path, create=False)
         try:
@@ -89,7 +91,9 @@ def fetch_and_read(source: Source, candidates: list[Candidate], db_path: Path,
     results = fetcher.fetch_many(
         [(c.url, *validators(c.url)) for c in candidates],
         allow_private_network=source.allow_private_network,
-        delay=source.settings.get("delay"), revalidate=validators)
+        delay=source.settings.get("delay"),
+        revalidate=validators,
+    )
     return [_read_response(source, c, r) for c, r in zip(candidates, results)]
 
 
@@ -111,16 +115,20 @@ def _read_response(source: Source, candidate: Candidate, result) -> Fetched:
     if "html" not in kind and "xml" not in kind:
         return Fetched(candidate, error=f"not an HTML page ({kind})")
     try:
-        page = read_html(result.text, url=result.final_url,
-                         fallback_published=candidate.published)
+        page = read_html(result.text, url=result.final_url, fallback_published=candidate.published)
     except ReadError as exc:
         return Fetched(candidate, error=str(exc))
-    return Fetched(candidate, document=_document(
-        source, candidate, page, etag=result.etag, last_modified=result.last_modified))
+    return Fetched(
+        candidate,
+        document=_document(
+            source, candidate, page, etag=result.etag, last_modified=result.last_modified
+        ),
+    )
 
 
-def _document(source: Source, candidate: Candidate, page, etag=None,
-              last_modified=None) -> Document:
+def _document(
+    source: Source, candidate: Candidate, page, etag=None, last_modified=None
+) -> Document:
     url = canonical_url(page.url or candidate.url)
     fetched = canonical_url(candidate.url) if candidate.path is None else None
     return Document(
@@ -140,16 +148,19 @@ def _document(source: Source, candidate: Candidate, page, etag=None,
 
 
 @task(cache_policy=NO_CACHE)
-def extract_batch(documents: list[Document], model: Optional[str]) -> list:
+def extract_batch(documents: list[Document], model: str | None) -> list:
     nlp = load_pipeline(model)
-    items = [(d.text, {"url": d.url, "title": d.title, "published": d.published,
-                       "source": d.publisher}) for d in documents]
+    items = [
+        (d.text, {"url": d.url, "title": d.title, "published": d.published, "source": d.publisher})
+        for d in documents
+    ]
     return list(extract_many(items, nlp=nlp))
 
 
 @task(cache_policy=NO_CACHE)
-def store_batch(db_path: Path, documents: list[Document], extractions: list,
-                refresh: list[Document] = ()) -> list[tuple[str, bool]]:
+def store_batch(
+    db_path: Path, documents: list[Document], extractions: list, refresh: list[Document] = ()
+) -> list[tuple[str, bool]]:
     """Store one batch in one transaction: (new/changed/unchanged, is a republication).
 
     `refresh` are unchanged documents whose new ETag/Last-Modified are kept (no new version).
@@ -165,21 +176,29 @@ def store_batch(db_path: Path, documents: list[Document], extractions: list,
         fingerprints, duplicates, earlier = {}, {}, []
         for doc in documents:
             fingerprints[doc.url] = simhash(doc.text)
-            original = find_duplicate(fingerprints[doc.url], [*known, *earlier],
-                                      exclude_url=doc.url, text=doc.text, text_of=text_of)
+            original = find_duplicate(
+                fingerprints[doc.url],
+                [*known, *earlier],
+                exclude_url=doc.url,
+                text=doc.text,
+                text_of=text_of,
+            )
             if original is not None:
                 duplicates[doc.url] = original
             earlier.append((doc.url, doc.url, fingerprints[doc.url]))
         statuses = kb.store_batch(
             [*zip(documents, extractions), *((d, None) for d in refresh)],
-            simhashes=fingerprints, duplicates=duplicates)
+            simhashes=fingerprints,
+            duplicates=duplicates,
+        )
         return [(status, doc.url in duplicates) for doc, status in zip(documents, statuses)]
     finally:
         kb.close()
 
 
-def run_source(source: Source, gathered: Gathered, db_path: Path, model: Optional[str],
-               tag: str) -> SourceHealth:
+def run_source(
+    source: Source, gathered: Gathered, db_path: Path, model: str | None, tag: str
+) -> SourceHealth:
     """Classify, extract and store what was gathered for one source; its health line."""
     health = SourceHealth(source=source.name)
     if gathered.error:
@@ -188,7 +207,7 @@ def run_source(source: Source, gathered: Gathered, db_path: Path, model: Optiona
         return health
     health.seen = len(gathered.items)
     for start in range(0, len(gathered.items), BATCH_SIZE):
-        fetched = gathered.items[start:start + BATCH_SIZE]
+        fetched = gathered.items[start : start + BATCH_SIZE]
         kb = KnowledgeBase.open(db_path)
         try:
             todo, refresh = [], []
@@ -223,15 +242,21 @@ def run_source(source: Source, gathered: Gathered, db_path: Path, model: Optiona
                 health.facts += ex.fact_count
                 health.empty += ex.fact_count == 0
         done = min(start + BATCH_SIZE, health.seen)
-        progress(f"{tag}: {done}/{health.seen} stored, {health.new} new, "
-                 f"{health.changed} changed, {health.failed} failed")
+        progress(
+            f"{tag}: {done}/{health.seen} stored, {health.new} new, "
+            f"{health.changed} changed, {health.failed} failed"
+        )
     return health
 
 
-@flow(name="sentinella-nightly", log_prints=False,
-      task_runner=ThreadPoolTaskRunner(max_workers=GATHERERS))
-def nightly(sources_file: Path, db_path: Path, model: Optional[str] = None,
-            allow_private_network: bool = False) -> RunSummary:
+@flow(
+    name="sentinella-nightly",
+    log_prints=False,
+    task_runner=ThreadPoolTaskRunner(max_workers=GATHERERS),
+)
+def nightly(
+    sources_file: Path, db_path: Path, model: str | None = None, allow_private_network: bool = False
+) -> RunSummary:
     """One run over every source in the registry; returns the summary it also stores."""
     started = time.monotonic()
     sources = load_sources(sources_file)
@@ -242,7 +267,7 @@ def nightly(sources_file: Path, db_path: Path, model: Optional[str] = None,
     progress(f"pipeline {summary.pipeline}; {len(sources)} sources")
     fetcher = None
     if any(s.kind != "folder" for s in sources):
-        from flows.fetch import Fetcher
+        from sentinella.flows.fetch import Fetcher
 
         fetcher = Fetcher(allow_private_network=allow_private_network)
     try:

@@ -10,17 +10,18 @@ is just the "Ultimo aggiornamento" line, which htmldate's text search also reads
 in an element the page marks as a date (<time>, class "data"/"date"); the date of the
 feed, sitemap or listing entry; the page's last update. Otherwise None.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Optional
 
 import lxml.html
 import trafilatura
+from sentinella.flows.language import detect_language
 
-from flows.language import detect_language
 from sentinella.errors import SentinellaError
 
 
@@ -33,28 +34,34 @@ class Page:
     """The readable part of a page: what the knowledge base and the extractors get."""
 
     text: str  # paragraphs separated by a blank line
-    title: Optional[str] = None
-    url: Optional[str] = None  # canonical URL when the page declares one
-    published: Optional[str] = None  # ISO date, never invented
-    author: Optional[str] = None
-    sitename: Optional[str] = None
-    language: Optional[str] = None
+    title: str | None = None
+    url: str | None = None  # canonical URL when the page declares one
+    published: str | None = None  # ISO date, never invented
+    author: str | None = None
+    sitename: str | None = None
+    language: str | None = None
 
 
-def read_html(html: str | bytes, url: Optional[str] = None,
-              fallback_published: Optional[str] = None) -> Page:
+def read_html(
+    html: str | bytes, url: str | None = None, fallback_published: str | None = None
+) -> Page:
     """Main text, title, canonical URL, date, author and language of an HTML page.
 
     Raises ReadError when no main text can be found (not an article, broken HTML).
     """
     if isinstance(html, bytes):
-        from flows.fetch import decode_text
+        from sentinella.flows.fetch import decode_text
 
         html = decode_text(html)[0]
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_tables=True, include_comments=False,
-            favor_precision=True)
+            html,
+            url=url,
+            with_metadata=True,
+            include_tables=True,
+            include_comments=False,
+            favor_precision=True,
+        )
     except Exception as exc:  # trafilatura raises lxml and value errors on broken input
         raise ReadError(f"unreadable HTML: {exc}") from None
     if doc is None or not (doc.text or "").strip():
@@ -75,7 +82,7 @@ def read_plain_text(text: str) -> Page:
     return Page(text=_paragraphs(text, None))
 
 
-def _paragraphs(text: str, title: Optional[str]) -> str:
+def _paragraphs(text: str, title: str | None) -> str:
     """One paragraph per line becomes blank-line separated; the repeated title goes."""
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
@@ -84,15 +91,15 @@ def _paragraphs(text: str, title: Optional[str]) -> str:
     return "\n\n".join(lines)
 
 
-def _author(author: Optional[str]) -> Optional[str]:
-    """"Di Paolo Rabino" (by-lines) becomes "Paolo Rabino"."""
+def _author(author: str | None) -> str | None:
+    """ "Di Paolo Rabino" (by-lines) becomes "Paolo Rabino"."""
     if not author:
         return None
     author = re.sub(r"^(?:di|a cura di|by)\s+", "", author.strip(), flags=re.I)
     return author or None
 
 
-def _declared_language(html: str) -> Optional[str]:
+def _declared_language(html: str) -> str | None:
     match = re.search(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2})", html[:2000], re.I)
     return match.group(1).lower() if match else None
 
@@ -100,26 +107,53 @@ def _declared_language(html: str) -> Optional[str]:
 # --- Italian dates -----------------------------------------------------------------------
 
 MONTHS = {
-    "gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6,
-    "luglio": 7, "agosto": 8, "settembre": 9, "ottobre": 10, "novembre": 11, "dicembre": 12,
-    "gen": 1, "feb": 2, "mar": 3, "apr": 4, "mag": 5, "giu": 6, "lug": 7, "ago": 8,
-    "set": 9, "sett": 9, "ott": 10, "nov": 11, "dic": 12,
+    "gennaio": 1,
+    "febbraio": 2,
+    "marzo": 3,
+    "aprile": 4,
+    "maggio": 5,
+    "giugno": 6,
+    "luglio": 7,
+    "agosto": 8,
+    "settembre": 9,
+    "ottobre": 10,
+    "novembre": 11,
+    "dicembre": 12,
+    "gen": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "mag": 5,
+    "giu": 6,
+    "lug": 7,
+    "ago": 8,
+    "set": 9,
+    "sett": 9,
+    "ott": 10,
+    "nov": 11,
+    "dic": 12,
 }
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DATE = (rf"(?:(?P<d1>\d{{1,2}})(?:°|º)?\.?\s+(?P<m1>{_MONTH})\.?\s+(?P<y1>\d{{4}})"
-         rf"|(?P<d2>\d{{1,2}})\s*[/.\-]\s*(?P<m2>\d{{1,2}})\s*[/.\-]\s*(?P<y2>\d{{4}})"
-         rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))")
+_DATE = (
+    rf"(?:(?P<d1>\d{{1,2}})(?:°|º)?\.?\s+(?P<m1>{_MONTH})\.?\s+(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})\s*[/.\-]\s*(?P<m2>\d{{1,2}})\s*[/.\-]\s*(?P<y2>\d{{4}})"
+    rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))"
+)
 DATE_RE = re.compile(rf"(?<!\d){_DATE}(?!\d)", re.I)
 PUBLISHED_RE = re.compile(
     rf"\b(?:pubblicat[oa]|data\s+(?:di\s+)?pubblicazione|pubblicazione|diffus[oa])"
-    rf"(?:\s+(?:il|in\s+data|on))?\s*[:\-]?\s*(?:[a-zì]+,?\s+)?{_DATE}", re.I)
+    rf"(?:\s+(?:il|in\s+data|on))?\s*[:\-]?\s*(?:[a-zì]+,?\s+)?{_DATE}",
+    re.I,
+)
 UPDATED_RE = re.compile(
     rf"\b(?:ultimo\s+aggiornamento|ultima\s+modifica|aggiornat[oa](?:\s+(?:il|al))?)"
-    rf"\s*[:\-]?\s*(?:[a-zì]+,?\s+)?{_DATE}", re.I)
+    rf"\s*[:\-]?\s*(?:[a-zì]+,?\s+)?{_DATE}",
+    re.I,
+)
 _DATE_HINT = re.compile(r"date|data|pubblic|posted|time", re.I)
 
 
-def parse_italian_date(text: str) -> Optional[str]:
+def parse_italian_date(text: str) -> str | None:
     """The first date in `text` ("25 novembre 2026", "25/11/2026", "2026-11-25") as ISO."""
     for match in DATE_RE.finditer(text):
         found = _iso(match)
@@ -128,7 +162,7 @@ def parse_italian_date(text: str) -> Optional[str]:
     return None
 
 
-def _iso(match: re.Match) -> Optional[str]:
+def _iso(match: re.Match) -> str | None:
     g = match.groupdict()
     try:
         if g["y1"]:
@@ -146,8 +180,9 @@ def _plausible(value: date) -> bool:
     return date(1990, 1, 1) <= value <= date.today() + timedelta(days=2)
 
 
-def publication_date(html: str, metadata_date: Optional[str],
-                     fallback: Optional[str] = None) -> Optional[str]:
+def publication_date(
+    html: str, metadata_date: str | None, fallback: str | None = None
+) -> str | None:
     """The page's publication date as ISO, by the order of trust in the module docstring."""
     try:
         tree = lxml.html.fromstring(html)
@@ -164,7 +199,8 @@ def publication_date(html: str, metadata_date: Optional[str],
     if tree is not None:
         for element in tree.iter("time"):
             found = _valid_iso(element.get("datetime") or "") or parse_italian_date(
-                element.text_content())
+                element.text_content()
+            )
             if found:
                 return found
         for element in tree.iter():
@@ -180,7 +216,7 @@ def publication_date(html: str, metadata_date: Optional[str],
     return metadata_date or updated
 
 
-def _first(matches: Iterable[re.Match]) -> Optional[str]:
+def _first(matches: Iterable[re.Match]) -> str | None:
     for match in matches:
         found = _iso(match)
         if found:
@@ -188,7 +224,7 @@ def _first(matches: Iterable[re.Match]) -> Optional[str]:
     return None
 
 
-def _valid_iso(text: str) -> Optional[str]:
+def _valid_iso(text: str) -> str | None:
     match = re.match(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
     if not match:
         return None

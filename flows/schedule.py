@@ -4,14 +4,14 @@
 PREFECT_API_URL pointing at it); the server fires the flow every night and keeps the
 history of runs that the communications office looks at.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from prefect.schedules import Cron
+from sentinella.flows.nightly import nightly
 
-from flows.nightly import nightly
 from sentinella.errors import SentinellaError
 
 # 01:30 in Rome: outside the 02:00–03:00 hour that daylight saving skips or repeats.
@@ -29,12 +29,19 @@ def check_cron(cron: str) -> None:
     if len(fields) != 5:
         raise ScheduleError(f"not a cron expression (5 fields expected): {cron!r}")
     if fields[1] == "2":
-        raise ScheduleError("02:xx in Europe/Rome is skipped or repeated when the clocks "
-                            "change: pick another hour")
+        raise ScheduleError(
+            "02:xx in Europe/Rome is skipped or repeated when the clocks change: pick another hour"
+        )
 
 
-def nightly_deployment(sources_file: Path, db_path: Path, *, cron: str = NIGHTLY_CRON,
-                       model: Optional[str] = None, allow_private_network: bool = False):
+def nightly_deployment(
+    sources_file: Path,
+    db_path: Path,
+    *,
+    cron: str = NIGHTLY_CRON,
+    model: str | None = None,
+    allow_private_network: bool = False,
+):
     """The deployment (not yet applied) that runs the nightly flow on `cron`, Rome time."""
     check_cron(cron)
     return nightly.to_deployment(

@@ -14,13 +14,13 @@ Kind-specific settings stay in `settings` (e.g. `link_selector`, `next_selector`
 `max_pages` for listings; `pattern` for folders; `delay`, seconds between requests to the
 source's host, default 1, for every source on the web; see flows/discover.py).
 """
+
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 from sentinella.errors import SentinellaError
 
@@ -28,8 +28,17 @@ from sentinella.errors import SentinellaError
 # is ~3 hours at one request per second): without `since` or `max_items`, take the newest.
 DEFAULT_MAX_ITEMS = 200
 KINDS = ("feed", "sitemap", "listing", "folder", "url")
-_COMMON = {"name", "publisher", "kind", "url", "path", "since", "max_items",
-           "allow_private_network", "enabled"}
+_COMMON = {
+    "name",
+    "publisher",
+    "kind",
+    "url",
+    "path",
+    "since",
+    "max_items",
+    "allow_private_network",
+    "enabled",
+}
 
 
 class SourcesError(SentinellaError):
@@ -41,10 +50,10 @@ class Source:
     name: str
     publisher: str
     kind: str
-    url: Optional[str] = None
-    path: Optional[Path] = None
-    since: Optional[date] = None
-    max_items: Optional[int] = None
+    url: str | None = None
+    path: Path | None = None
+    since: date | None = None
+    max_items: int | None = None
     allow_private_network: bool = False
     settings: dict = field(default_factory=dict)
 
@@ -71,7 +80,7 @@ def load_sources(path: Path | str) -> list[Source]:
     return [s for s, e in zip(sources, entries) if e.get("enabled", True)]
 
 
-def _parse(entry: dict, index: int, path: Path) -> Source:
+def _parse(entry: dict, index: int, path: Path) -> Source:  # noqa: C901 - one check per registry key, in order
     where = f"{path}: source #{index}"
     if not isinstance(entry, dict):
         raise SourcesError(f"{where}: not a table")
@@ -103,8 +112,9 @@ def _parse(entry: dict, index: int, path: Path) -> Source:
     if kind != "folder" and since is None and max_items is None:
         max_items = DEFAULT_MAX_ITEMS
     delay = entry.get("delay")
-    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, (int, float))
-                              or delay < 0):
+    if delay is not None and (
+        isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0
+    ):
         raise SourcesError(f"{where}: 'delay' must be a number of seconds (0 or more)")
     return Source(
         name=entry["name"],

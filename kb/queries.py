@@ -4,29 +4,30 @@ Every function takes a `KnowledgeBase` and keyword filters and returns a list of
 dicts (rows), so the same call works from a notebook. Only current document versions
 count, and republished near-duplicates are not counted twice.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
-from kb.store import KnowledgeBase
+from sentinella.kb.store import KnowledgeBase
 
 KINDS = ("commitments", "actors", "sites", "amounts", "documents")
 
 
 @dataclass(frozen=True)
 class Filters:
-    actor: Optional[str] = None  # name or part of it, case-insensitive
-    site: Optional[str] = None
-    since: Optional[str] = None  # ISO date, inclusive, on the publication date
-    until: Optional[str] = None
-    min_amount: Optional[float] = None
-    text: Optional[str] = None  # full-text search over the documents
-    limit: Optional[int] = None
+    actor: str | None = None  # name or part of it, case-insensitive
+    site: str | None = None
+    since: str | None = None  # ISO date, inclusive, on the publication date
+    until: str | None = None
+    min_amount: float | None = None
+    text: str | None = None  # full-text search over the documents
+    limit: int | None = None
 
 
-def _document_filters(f: Filters, alias: str = "d", *, by_actor: bool = True,
-                      by_site: bool = True) -> tuple[list[str], list]:
+def _document_filters(
+    f: Filters, alias: str = "d", *, by_actor: bool = True, by_site: bool = True
+) -> tuple[list[str], list]:
     """WHERE clauses on documents; `by_actor`/`by_site` off where the caller filters its own rows."""
     where = [f"{alias}.current = 1", f"{alias}.duplicate_of is null"]
     params: list = []
@@ -46,7 +47,8 @@ def _document_filters(f: Filters, alias: str = "d", *, by_actor: bool = True,
     if f.actor and by_actor:
         where.append(
             f"{alias}.id in (select m.document_id from mentions m join actors a "
-            "on a.id = m.actor_id where a.name like ?)")
+            "on a.id = m.actor_id where a.name like ?)"
+        )
         params.append(f"%{f.actor}%")
     return where, params
 
@@ -59,7 +61,7 @@ def _fts_query(text: str) -> str:
 def _run(kb: KnowledgeBase, sql: str, params: list, f: Filters) -> list[dict]:
     if f.limit:
         sql += " limit ?"
-        params = params + [f.limit]
+        params = [*params, f.limit]
     return [dict(r) for r in kb.db.query(sql, params)]
 
 
@@ -74,10 +76,13 @@ def commitments(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     if f.min_amount is not None:
         where.append("c.amount >= ?")
         params.append(f.min_amount)
-    sql = ("select d.published, c.actor, c.organization, c.verb, c.amount, c.purpose, "
-           "c.sites, c.sentence, d.title, d.url from commitments c "
-           "join documents d on d.id = c.document_id where " + " and ".join(where) +
-           " order by d.published desc, c.start")
+    sql = (
+        "select d.published, c.actor, c.organization, c.verb, c.amount, c.purpose, "
+        "c.sites, c.sentence, d.title, d.url from commitments c "
+        "join documents d on d.id = c.document_id where "
+        + " and ".join(where)
+        + " order by d.published desc, c.start"
+    )
     return _run(kb, sql, params, f)
 
 
@@ -86,21 +91,27 @@ def actors(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     if f.actor:
         where.append("a.name like ?")
         params.append(f"%{f.actor}%")
-    sql = ("select a.name, a.kind, group_concat(distinct m.role) as roles, "
-           "group_concat(distinct m.organization) as organizations, "
-           "count(distinct d.id) as documents, max(d.published) as last_seen "
-           "from mentions m join actors a on a.id = m.actor_id "
-           "join documents d on d.id = m.document_id where " + " and ".join(where) +
-           " group by a.id order by documents desc, a.name")
+    sql = (
+        "select a.name, a.kind, group_concat(distinct m.role) as roles, "
+        "group_concat(distinct m.organization) as organizations, "
+        "count(distinct d.id) as documents, max(d.published) as last_seen "
+        "from mentions m join actors a on a.id = m.actor_id "
+        "join documents d on d.id = m.document_id where "
+        + " and ".join(where)
+        + " group by a.id order by documents desc, a.name"
+    )
     return _run(kb, sql, params, f)
 
 
 def sites(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     where, params = _document_filters(f)
-    sql = ("select s.name, s.type, s.istat, count(distinct d.id) as documents, "
-           "max(d.published) as last_seen from sites s "
-           "join documents d on d.id = s.document_id where " + " and ".join(where) +
-           " group by s.name, s.type order by documents desc, s.name")
+    sql = (
+        "select s.name, s.type, s.istat, count(distinct d.id) as documents, "
+        "max(d.published) as last_seen from sites s "
+        "join documents d on d.id = s.document_id where "
+        + " and ".join(where)
+        + " group by s.name, s.type order by documents desc, s.name"
+    )
     return _run(kb, sql, params, f)
 
 
@@ -109,9 +120,12 @@ def amounts(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     if f.min_amount is not None:
         where.append("m.value >= ?")
         params.append(f.min_amount)
-    sql = ("select d.published, m.text, m.value, m.currency, m.qualifier, d.title, d.url "
-           "from amounts m join documents d on d.id = m.document_id where " +
-           " and ".join(where) + " order by m.value desc")
+    sql = (
+        "select d.published, m.text, m.value, m.currency, m.qualifier, d.title, d.url "
+        "from amounts m join documents d on d.id = m.document_id where "
+        + " and ".join(where)
+        + " order by m.value desc"
+    )
     return _run(kb, sql, params, f)
 
 
@@ -120,9 +134,11 @@ def documents(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     if f.min_amount is not None:
         where.append("d.id in (select document_id from amounts where value >= ?)")
         params.append(f.min_amount)
-    sql = ("select d.published, d.publisher, d.title, d.url, d.version, "
-           "(select count(*) from commitments c where c.document_id = d.id) as commitments "
-           "from documents d where " + " and ".join(where) + " order by d.published desc")
+    sql = (
+        "select d.published, d.publisher, d.title, d.url, d.version, "
+        "(select count(*) from commitments c where c.document_id = d.id) as commitments "
+        "from documents d where " + " and ".join(where) + " order by d.published desc"
+    )
     return _run(kb, sql, params, f)
 
 

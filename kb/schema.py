@@ -10,6 +10,7 @@ sites, amounts, commitments
 runs           one row per run of the nightly flow, with its summary
 source_health  one row per source per run
 """
+
 from __future__ import annotations
 
 import sqlite_utils

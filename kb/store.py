@@ -4,23 +4,24 @@ Writes are idempotent: a document whose text has not changed is not written agai
 changed text becomes a new version (the old one and its facts stay, marked superseded),
 and every batch is one transaction, so a failure leaves nothing half-written.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
 
 import sqlite_utils
+from sentinella.kb.schema import ensure_schema
 
-from extractors.model import Extraction
-from kb.records import Document, RunSummary
-from kb.schema import ensure_schema
 from sentinella.errors import SentinellaError
+from sentinella.facts import Extraction
+from sentinella.records import Document, RunSummary
 
 
 class KnowledgeBaseError(SentinellaError):
@@ -31,7 +32,7 @@ NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def actor_id(kind: str, name: str) -> str:
@@ -48,7 +49,7 @@ class KnowledgeBase:
         self.db = db
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True) -> "KnowledgeBase":
+    def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
         path = Path(path)
         if not path.parent.is_dir():
             raise KnowledgeBaseError(f"database folder does not exist: {path.parent}")
@@ -73,10 +74,14 @@ class KnowledgeBase:
 
     # --- reading what the flow needs -------------------------------------------------
 
-    def current(self, url: str) -> Optional[dict]:
-        rows = list(self.db.query(
-            "select id, version, content_hash, etag, last_modified from documents "
-            "where url = ? and current = 1", [url]))
+    def current(self, url: str) -> dict | None:
+        rows = list(
+            self.db.query(
+                "select id, version, content_hash, etag, last_modified from documents "
+                "where url = ? and current = 1",
+                [url],
+            )
+        )
         return rows[0] if rows else None
 
     def classify(self, doc: Document) -> str:
@@ -86,22 +91,30 @@ class KnowledgeBase:
             return NEW
         return UNCHANGED if row["content_hash"] == doc.content_hash else CHANGED
 
-    def validators(self, url: str) -> tuple[Optional[str], Optional[str]]:
+    def validators(self, url: str) -> tuple[str | None, str | None]:
         """ETag and Last-Modified of the current version, for a conditional GET.
 
         `url` is the address to fetch, which may differ from the page's canonical URL.
         """
-        rows = list(self.db.query(
-            "select etag, last_modified from documents where current = 1 "
-            "and (url = ? or fetched_url = ?) order by id desc limit 1", [url, url]))
+        rows = list(
+            self.db.query(
+                "select etag, last_modified from documents where current = 1 "
+                "and (url = ? or fetched_url = ?) order by id desc limit 1",
+                [url, url],
+            )
+        )
         return (rows[0]["etag"], rows[0]["last_modified"]) if rows else (None, None)
 
     def fingerprints(self) -> list[tuple[int, str, str]]:
         """(id, url, simhash) of current documents, for near-duplicate detection."""
-        return [(r["id"], r["url"], r["simhash"]) for r in self.db.query(
-            "select id, url, simhash from documents where current = 1 and simhash is not null")]
+        return [
+            (r["id"], r["url"], r["simhash"])
+            for r in self.db.query(
+                "select id, url, simhash from documents where current = 1 and simhash is not null"
+            )
+        ]
 
-    def document_text(self, document_id: int) -> Optional[str]:
+    def document_text(self, document_id: int) -> str | None:
         """The text of one document version, to confirm a near-duplicate."""
         rows = list(self.db.query("select text from documents where id = ?", [document_id]))
         return rows[0]["text"] if rows else None
@@ -110,10 +123,10 @@ class KnowledgeBase:
 
     def store_batch(
         self,
-        items: Iterable[tuple[Document, Optional[Extraction]]],
+        items: Iterable[tuple[Document, Extraction | None]],
         *,
-        simhashes: Optional[dict[str, str]] = None,
-        duplicates: Optional[dict[str, int | str]] = None,
+        simhashes: dict[str, str] | None = None,
+        duplicates: dict[str, int | str] | None = None,
     ) -> list[str]:
         """Store documents with their extractions in one transaction; returns each status.
 
@@ -126,14 +139,22 @@ class KnowledgeBase:
         try:
             with self.db.atomic():
                 for doc, extraction in items:
-                    statuses.append(self._store_one(
-                        doc, extraction, simhashes.get(doc.url), duplicates.get(doc.url)))
+                    statuses.append(
+                        self._store_one(
+                            doc, extraction, simhashes.get(doc.url), duplicates.get(doc.url)
+                        )
+                    )
         except sqlite3.DatabaseError as exc:
             raise KnowledgeBaseError(f"could not write the batch: {exc}") from exc
         return statuses
 
-    def _store_one(self, doc: Document, extraction: Optional[Extraction],
-                   simhash: Optional[str], duplicate_of: Optional[int | str]) -> str:
+    def _store_one(
+        self,
+        doc: Document,
+        extraction: Extraction | None,
+        simhash: str | None,
+        duplicate_of: int | str | None,
+    ) -> str:
         if isinstance(duplicate_of, str):  # a page stored earlier in this batch
             original = self.current(duplicate_of)
             duplicate_of = original["id"] if original else None
@@ -142,8 +163,13 @@ class KnowledgeBase:
             if (doc.etag, doc.last_modified) != (row["etag"], row["last_modified"]):
                 # Same text, new validators: keep conditional GETs working, no new version.
                 self.db["documents"].update(
-                    row["id"], {"etag": doc.etag, "last_modified": doc.last_modified,
-                                "fetched_url": doc.fetched_url})
+                    row["id"],
+                    {
+                        "etag": doc.etag,
+                        "last_modified": doc.last_modified,
+                        "fetched_url": doc.fetched_url,
+                    },
+                )
             return UNCHANGED
         version = 1
         if row is not None:
@@ -181,66 +207,133 @@ class KnowledgeBase:
             aid = a.id or actor_id(a.kind, a.name)
             ids_by_name[a.name] = aid
             self.db["actors"].insert({"id": aid, "name": a.name, "kind": a.kind}, ignore=True)
-            self.db["mentions"].insert({
-                **common, "actor_id": aid, "role": a.role, "organization": a.organization,
-                "start": a.start, "end": a.end})
+            self.db["mentions"].insert(
+                {
+                    **common,
+                    "actor_id": aid,
+                    "role": a.role,
+                    "organization": a.organization,
+                    "start": a.start,
+                    "end": a.end,
+                }
+            )
         self.db["sites"].insert_all(
-            [{**common, "name": s.name, "type": s.type, "istat": s.istat,
-              "start": s.start, "end": s.end} for s in ex.sites])
+            [
+                {
+                    **common,
+                    "name": s.name,
+                    "type": s.type,
+                    "istat": s.istat,
+                    "start": s.start,
+                    "end": s.end,
+                }
+                for s in ex.sites
+            ]
+        )
         self.db["amounts"].insert_all(
-            [{**common, "text": m.text, "value": m.value, "currency": m.currency,
-              "qualifier": m.qualifier, "start": m.start, "end": m.end} for m in ex.amounts])
+            [
+                {
+                    **common,
+                    "text": m.text,
+                    "value": m.value,
+                    "currency": m.currency,
+                    "qualifier": m.qualifier,
+                    "start": m.start,
+                    "end": m.end,
+                }
+                for m in ex.amounts
+            ]
+        )
         self.db["commitments"].insert_all(
-            [{**common, "actor": c.actor, "actor_id": ids_by_name.get(c.actor),
-              "organization": c.organization, "verb": c.verb, "amount": c.amount,
-              "purpose": c.purpose, "sites": json.dumps(list(c.sites), ensure_ascii=False),
-              "sentence": c.sentence, "start": c.start, "end": c.end}
-             for c in ex.commitments])
+            [
+                {
+                    **common,
+                    "actor": c.actor,
+                    "actor_id": ids_by_name.get(c.actor),
+                    "organization": c.organization,
+                    "verb": c.verb,
+                    "amount": c.amount,
+                    "purpose": c.purpose,
+                    "sites": json.dumps(list(c.sites), ensure_ascii=False),
+                    "sentence": c.sentence,
+                    "start": c.start,
+                    "end": c.end,
+                }
+                for c in ex.commitments
+            ]
+        )
 
     # --- runs --------------------------------------------------------------------------
 
     def start_run(self, pipeline: str) -> int:
         with self.db.atomic():
-            return self.db["runs"].insert(
-                {"started_at": now_iso(), "status": "running", "pipeline": pipeline}).last_pk
+            return (
+                self.db["runs"]
+                .insert({"started_at": now_iso(), "status": "running", "pipeline": pipeline})
+                .last_pk
+            )
 
     def finish_run(self, summary: RunSummary, status: str = "ok") -> None:
-        totals = {k: summary.total(k) for k in
-                  ("seen", "new", "changed", "unchanged", "duplicates", "failed", "facts")}
+        totals = {
+            k: summary.total(k)
+            for k in ("seen", "new", "changed", "unchanged", "duplicates", "failed", "facts")
+        }
         with self.db.atomic():
-            self.db["runs"].update(summary.run_id, {
-                "finished_at": now_iso(), "status": status, "sources": len(summary.sources),
-                "seconds": round(summary.seconds, 2), **totals})
+            self.db["runs"].update(
+                summary.run_id,
+                {
+                    "finished_at": now_iso(),
+                    "status": status,
+                    "sources": len(summary.sources),
+                    "seconds": round(summary.seconds, 2),
+                    **totals,
+                },
+            )
             for health in summary.sources:
                 record = asdict(health)
                 record["failures"] = json.dumps(record["failures"], ensure_ascii=False)
-                self.db["source_health"].insert(
-                    {"run_id": summary.run_id, **record}, replace=True)
+                self.db["source_health"].insert({"run_id": summary.run_id, **record}, replace=True)
 
     # --- reading back in the extraction format ----------------------------------------------
 
     def export(self) -> Iterator[dict]:
         """Every current document with its facts, in the shape of the extraction format."""
         for doc in self.db.query(
-                "select * from documents where current = 1 order by published, url"):
+            "select * from documents where current = 1 order by published, url"
+        ):
             yield self.document_facts(doc)
 
     def document_facts(self, doc: dict) -> dict:
         did = doc["id"]
-        actors = [dict(r) for r in self.db.query(
-            "select a.name, a.kind, m.role, m.organization, a.id, m.start, m.end "
-            "from mentions m join actors a on a.id = m.actor_id where m.document_id = ? "
-            "order by m.start", [did])]
-        sites = list(self.db.query(
-            "select name, type, istat, start, end from sites where document_id = ? "
-            "order by start", [did]))
-        amounts = list(self.db.query(
-            "select text, value, currency, qualifier, start, end from amounts "
-            "where document_id = ? order by start", [did]))
+        actors = [
+            dict(r)
+            for r in self.db.query(
+                "select a.name, a.kind, m.role, m.organization, a.id, m.start, m.end "
+                "from mentions m join actors a on a.id = m.actor_id where m.document_id = ? "
+                "order by m.start",
+                [did],
+            )
+        ]
+        sites = list(
+            self.db.query(
+                "select name, type, istat, start, end from sites where document_id = ? "
+                "order by start",
+                [did],
+            )
+        )
+        amounts = list(
+            self.db.query(
+                "select text, value, currency, qualifier, start, end from amounts "
+                "where document_id = ? order by start",
+                [did],
+            )
+        )
         commitments = []
         for c in self.db.query(
-                "select actor, organization, sentence, amount, purpose, sites, verb, start, end "
-                "from commitments where document_id = ? order by start", [did]):
+            "select actor, organization, sentence, amount, purpose, sites, verb, start, end "
+            "from commitments where document_id = ? order by start",
+            [did],
+        ):
             commitments.append({**c, "sites": json.loads(c["sites"] or "[]")})
         return {
             "id": did,

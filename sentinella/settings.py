@@ -1,11 +1,15 @@
 """Where things live, and the environment Prefect needs before it is imported."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCES = PROJECT_ROOT / "corpus" / "sources.toml"
+from sentinella import corpus
+
+# The embedded default registry travels with the package (sentinella.corpus), so a wheel
+# install runs the sample corpus as the source tree does.
+DEFAULT_SOURCES = Path(corpus.__file__).resolve().parent / "sources.toml"
 DEFAULT_DB = Path("data") / "sentinella.db"
 
 

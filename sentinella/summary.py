@@ -1,14 +1,27 @@
 """Plain-text rendering for the terminal: run summaries, extractions, query tables."""
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from extractors.model import Extraction
-from kb.records import RunSummary
+from sentinella.facts import Extraction
+from sentinella.records import RunSummary
 
-COLUMNS = ("seen", "fetched", "not_modified", "new", "changed", "unchanged", "duplicates",
-           "failed", "dates_missing", "not_italian", "empty", "facts")
+COLUMNS = (
+    "seen",
+    "fetched",
+    "not_modified",
+    "new",
+    "changed",
+    "unchanged",
+    "duplicates",
+    "failed",
+    "dates_missing",
+    "not_italian",
+    "empty",
+    "facts",
+)
 
 
 def format_table(rows: list[dict], max_width: int = 60) -> str:

@@ -1,4 +1,5 @@
 """Shared fixtures: a Prefect test server per session, a slice of the sample corpus."""
+
 from __future__ import annotations
 
 import os
@@ -48,14 +49,15 @@ def corpus_slice(tmp_path: Path) -> Path:
         shutil.copy(page, target)
     sources = tmp_path / "sources.toml"
     sources.write_text(
-        '[[source]]\nname = "slice"\npublisher = "Sample slice"\nkind = "folder"\n'
-        'path = "pages"\n', encoding="utf-8")
+        '[[source]]\nname = "slice"\npublisher = "Sample slice"\nkind = "folder"\npath = "pages"\n',
+        encoding="utf-8",
+    )
     return sources
 
 
 @pytest.fixture(scope="session")
 def nlp():
-    from extractors.pipeline import load_pipeline
+    from sentinella.extractors.pipeline import load_pipeline
 
     return load_pipeline()
 
@@ -63,7 +65,7 @@ def nlp():
 @pytest.fixture
 def web():
     """The test web server (tests/webserver.py) on 127.0.0.1, Crawl-delay 0."""
-    from tests.webserver import WebServer
+    from webserver import WebServer
 
     with WebServer() as server:
         yield server

@@ -1,10 +1,10 @@
 """Persons with offices, organisations with canonical names (extractors/actors.py)."""
+
 from __future__ import annotations
 
 import pytest
-
-from extractors.extract import extract
-from extractors.pipeline import load_pipeline
+from sentinella.extractors.extract import extract
+from sentinella.extractors.pipeline import load_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -18,28 +18,36 @@ def actors(nlp, text, kind=None):
 
 
 def test_office_after_name_and_female_forms(nlp):
-    text = ("La vicepresidente Elena Chiorino, assessora al Lavoro, ha incontrato i sindacati. "
-            "«Andremo avanti», ha detto Chiorino.")
+    text = (
+        "La vicepresidente Elena Chiorino, assessora al Lavoro, ha incontrato i sindacati. "
+        "«Andremo avanti», ha detto Chiorino."
+    )
     people = actors(nlp, text, "person")
     assert list(people) == ["Elena Chiorino"]
     p = people["Elena Chiorino"]
     assert p.role == "vicepresidente; assessora al lavoro"
     assert p.organization == "Regione Piemonte"
     assert p.id == "person:elena-chiorino"
-    assert text[p.start:p.end] == "Elena Chiorino"
+    assert text[p.start : p.end] == "Elena Chiorino"
     assert len(p.mentions) == 2  # the later "Chiorino" is the same person
 
 
 def test_chained_offices_before_the_name(nlp):
-    p = actors(nlp, "La vicepresidente e assessora all’Istruzione Elena Chiorino invita le famiglie.")["Elena Chiorino"]
+    p = actors(
+        nlp, "La vicepresidente e assessora all’Istruzione Elena Chiorino invita le famiglie."
+    )["Elena Chiorino"]
     assert p.role == "vicepresidente; assessora all’istruzione"
 
 
 def test_portfolio_with_capitalised_words_is_not_the_name(nlp):
-    text = "Lo ha proposto l’assessore all’Agricoltura, Cibo, Parchi, Caccia e Pesca Paolo Bongioanni."
+    text = (
+        "Lo ha proposto l’assessore all’Agricoltura, Cibo, Parchi, Caccia e Pesca Paolo Bongioanni."
+    )
     people = actors(nlp, text, "person")
     assert list(people) == ["Paolo Bongioanni"]
-    assert people["Paolo Bongioanni"].role == "assessore all’agricoltura, cibo, parchi, caccia e pesca"
+    assert (
+        people["Paolo Bongioanni"].role == "assessore all’agricoltura, cibo, parchi, caccia e pesca"
+    )
 
 
 def test_unknown_first_name_after_an_office(nlp):
@@ -64,8 +72,10 @@ def test_apposition_office_and_body(nlp):
 
 
 def test_organisation_named_as_first_introduced_with_aliases(nlp):
-    text = ("Konecta Italia ha annunciato la chiusura. I lavoratori di Konecta sono in sciopero. "
-            "Il Partito democratico (Pd) chiede un tavolo; per il Pd serve una risposta.")
+    text = (
+        "Konecta Italia ha annunciato la chiusura. I lavoratori di Konecta sono in sciopero. "
+        "Il Partito democratico (Pd) chiede un tavolo; per il Pd serve una risposta."
+    )
     orgs = actors(nlp, text, "organization")
     assert "Konecta Italia" in orgs and "Konecta" not in orgs
     assert len(orgs["Konecta Italia"].mentions) == 2
@@ -74,19 +84,30 @@ def test_organisation_named_as_first_introduced_with_aliases(nlp):
 
 
 def test_generic_references_and_portfolios_are_not_actors(nlp):
-    text = ("La Regione e il Governo hanno incontrato i sindacati. L’assessore alle Opere pubbliche e alla "
-            "Protezione civile Marco Gabusi ha illustrato il piano.")
+    text = (
+        "La Regione e il Governo hanno incontrato i sindacati. L’assessore alle Opere pubbliche e alla "
+        "Protezione civile Marco Gabusi ha illustrato il piano."
+    )
     orgs = actors(nlp, text, "organization")
     assert orgs == {}
-    assert actors(nlp, text, "person")["Marco Gabusi"].role.startswith("assessore alle opere pubbliche")
+    assert actors(nlp, text, "person")["Marco Gabusi"].role.startswith(
+        "assessore alle opere pubbliche"
+    )
 
 
 def test_institution_patterns_and_acronyms(nlp):
-    text = ("Il Comune di Asti, l’ASL TO4, la Città metropolitana di Torino e Slc-Cgil hanno firmato "
-            "con Meccanica Rossi S.p.A. un accordo.")
+    text = (
+        "Il Comune di Asti, l’ASL TO4, la Città metropolitana di Torino e Slc-Cgil hanno firmato "
+        "con Meccanica Rossi S.p.A. un accordo."
+    )
     orgs = set(actors(nlp, text, "organization"))
-    assert {"Comune di Asti", "ASL TO4", "Città metropolitana di Torino", "Slc-Cgil",
-            "Meccanica Rossi S.p.A."} <= orgs
+    assert {
+        "Comune di Asti",
+        "ASL TO4",
+        "Città metropolitana di Torino",
+        "Slc-Cgil",
+        "Meccanica Rossi S.p.A.",
+    } <= orgs
 
 
 def test_presided_by_gives_the_president(nlp):
@@ -96,16 +117,20 @@ def test_presided_by_gives_the_president(nlp):
 
 
 def test_offices_in_text_order_across_mentions(nlp):
-    text = ("Elena Chiorino, assessora al Lavoro, ha incontrato i sindacati. "
-            "La vicepresidente Chiorino ha poi incontrato l’azienda.")
+    text = (
+        "Elena Chiorino, assessora al Lavoro, ha incontrato i sindacati. "
+        "La vicepresidente Chiorino ha poi incontrato l’azienda."
+    )
     p = actors(nlp, text, "person")["Elena Chiorino"]
     assert p.role == "assessora al lavoro; vicepresidente"
     assert len(p.mentions) == 2
 
 
 def test_company_named_by_context_and_recurring(nlp):
-    text = ("Dopo tre settimane di presidio i lavoratori della cartiera Burgo hanno sospeso lo sciopero. "
-            "L’intesa è stata firmata da Burgo Group e dai sindacati.")
+    text = (
+        "Dopo tre settimane di presidio i lavoratori della cartiera Burgo hanno sospeso lo sciopero. "
+        "L’intesa è stata firmata da Burgo Group e dai sindacati."
+    )
     orgs = actors(nlp, text, "organization")
     assert list(orgs) == ["Burgo"]
     assert len(orgs["Burgo"].mentions) == 2
@@ -113,14 +138,23 @@ def test_company_named_by_context_and_recurring(nlp):
 
 
 def test_elided_surnames(nlp):
-    assert "Anna Maria D’Angelo" in actors(nlp, "La consigliera Anna Maria D’Angelo ha votato contro.", "person")
+    assert "Anna Maria D’Angelo" in actors(
+        nlp, "La consigliera Anna Maria D’Angelo ha votato contro.", "person"
+    )
 
 
-@pytest.mark.parametrize("text, person, town", [
-    ("Il sindaco di Biella Marzio Olivero ha firmato il protocollo.", "Marzio Olivero", "Biella"),
-    # the town is also a first name
-    ("La sindaca di Alba Carla Bosio ha presentato il bilancio.", "Carla Bosio", "Alba"),
-])
+@pytest.mark.parametrize(
+    "text, person, town",
+    [
+        (
+            "Il sindaco di Biella Marzio Olivero ha firmato il protocollo.",
+            "Marzio Olivero",
+            "Biella",
+        ),
+        # the town is also a first name
+        ("La sindaca di Alba Carla Bosio ha presentato il bilancio.", "Carla Bosio", "Alba"),
+    ],
+)
 def test_town_between_office_and_name_is_not_part_of_the_name(nlp, text, person, town):
     ext = extract(text, nlp=nlp)
     people = {a.name: a for a in ext.actors if a.kind == "person"}

@@ -1,4 +1,5 @@
 """The `sentinella` command: run, export, query, extract, and one-line errors on bad input."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import sample_pages
 
 from sentinella.cli import cli
-from tests.conftest import sample_pages
 
 SAMPLE_PAGE = sample_pages(6)[1]
 
@@ -24,8 +25,10 @@ def ran_db(prefect_server, tmp_path_factory) -> Path:
     for page in sample_pages(6):
         (pages / page.name).write_bytes(page.read_bytes())
     sources = tmp / "sources.toml"
-    sources.write_text('[[source]]\nname = "slice"\npublisher = "Slice"\nkind = "folder"\n'
-                       'path = "pages"\n', encoding="utf-8")
+    sources.write_text(
+        '[[source]]\nname = "slice"\npublisher = "Slice"\nkind = "folder"\npath = "pages"\n',
+        encoding="utf-8",
+    )
     db_path = tmp / "kb.db"
     result = CliRunner().invoke(cli, ["run", "--sources", str(sources), "--db", str(db_path)])
     assert result.exit_code == 0, result.output
@@ -44,12 +47,20 @@ def test_export_gives_one_line_per_document(ran_db):
     records = [json.loads(line) for line in result.output.splitlines()]
     assert len(records) == 6
     for record in records:
-        assert set(record) >= {"url", "title", "published", "text", "actors", "sites",
-                               "amounts", "commitments"}
+        assert set(record) >= {
+            "url",
+            "title",
+            "published",
+            "text",
+            "actors",
+            "sites",
+            "amounts",
+            "commitments",
+        }
     assert sum(len(r["amounts"]) for r in records) > 0
     for amount in (a for r in records for a in r["amounts"]):
         text = next(r["text"] for r in records if amount in r["amounts"])
-        assert text[amount["start"]:amount["end"]] == amount["text"]
+        assert text[amount["start"] : amount["end"]] == amount["text"]
 
 
 @pytest.mark.parametrize("kind", ["commitments", "actors", "sites", "amounts", "documents"])
@@ -62,17 +73,22 @@ def test_every_query_in_every_format(ran_db, kind, fmt):
 
 
 def test_query_filters(ran_db):
-    everything = json.loads(invoke("query", "documents", "--db", str(ran_db),
-                                   "--format", "json").output)
+    everything = json.loads(
+        invoke("query", "documents", "--db", str(ran_db), "--format", "json").output
+    )
     assert len(everything) == 6
     future = invoke("query", "documents", "--db", str(ran_db), "--since", "2099-01-01")
     assert future.output.strip() == "no results"
-    big = json.loads(invoke("query", "amounts", "--db", str(ran_db), "--min-amount", "1000000",
-                            "--format", "json").output)
+    big = json.loads(
+        invoke(
+            "query", "amounts", "--db", str(ran_db), "--min-amount", "1000000", "--format", "json"
+        ).output
+    )
     assert all(row["value"] >= 1_000_000 for row in big)
     word = everything[0]["title"].split()[0]
-    found = json.loads(invoke("query", "documents", "--db", str(ran_db), "--text", word,
-                              "--format", "json").output)
+    found = json.loads(
+        invoke("query", "documents", "--db", str(ran_db), "--text", word, "--format", "json").output
+    )
     assert everything[0]["url"] in {row["url"] for row in found}
 
 
@@ -93,8 +109,14 @@ def test_extract_plain_text_from_stdin():
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sentinella.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sentinella.cli", *args],
+        capture_output=True,
+        check=False,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, expected: str) -> None:
@@ -117,22 +139,28 @@ def test_extract_unreadable_html(tmp_path):
 
 def test_run_unknown_source_kind(tmp_path):
     sources = tmp_path / "sources.toml"
-    sources.write_text('[[source]]\nname = "x"\npublisher = "X"\nkind = "pigeon"\n'
-                       'url = "http://127.0.0.1:9/"\n')
-    assert_one_line_error(run_cli("run", "--sources", str(sources), "--db",
-                                  str(tmp_path / "kb.db")), "unknown kind 'pigeon'")
+    sources.write_text(
+        '[[source]]\nname = "x"\npublisher = "X"\nkind = "pigeon"\nurl = "http://127.0.0.1:9/"\n'
+    )
+    assert_one_line_error(
+        run_cli("run", "--sources", str(sources), "--db", str(tmp_path / "kb.db")),
+        "unknown kind 'pigeon'",
+    )
 
 
 def test_run_malformed_sources(tmp_path):
     sources = tmp_path / "sources.toml"
     sources.write_text('[[source]\nname = "x"\n')
-    assert_one_line_error(run_cli("run", "--sources", str(sources), "--db",
-                                  str(tmp_path / "kb.db")), "malformed sources file")
+    assert_one_line_error(
+        run_cli("run", "--sources", str(sources), "--db", str(tmp_path / "kb.db")),
+        "malformed sources file",
+    )
 
 
 def test_run_missing_sources(tmp_path):
-    assert_one_line_error(run_cli("run", "--sources", str(tmp_path / "none.toml")),
-                          "sources file not found")
+    assert_one_line_error(
+        run_cli("run", "--sources", str(tmp_path / "none.toml")), "sources file not found"
+    )
 
 
 @pytest.mark.parametrize("command", [["run"], ["query", "documents"], ["export"]])
@@ -143,14 +171,24 @@ def test_database_in_missing_folder(tmp_path, command):
 
 
 def test_query_without_database(tmp_path):
-    assert_one_line_error(run_cli("query", "documents", "--db", str(tmp_path / "kb.db")),
-                          "no knowledge base")
+    assert_one_line_error(
+        run_cli("query", "documents", "--db", str(tmp_path / "kb.db")), "no knowledge base"
+    )
     assert not (tmp_path / "kb.db").exists()
 
 
 def test_every_command_has_help():
-    for command in ([], ["run"], ["extract"], ["export"], ["query"], ["evaluate"],
-                    ["evaluate", "ner"], ["evaluate", "press"], ["train"]):
+    for command in (
+        [],
+        ["run"],
+        ["extract"],
+        ["export"],
+        ["query"],
+        ["evaluate"],
+        ["evaluate", "ner"],
+        ["evaluate", "press"],
+        ["train"],
+    ):
         result = invoke(*command, "--help")
         assert result.exit_code == 0, command
         assert "Usage:" in result.output
@@ -158,9 +196,11 @@ def test_every_command_has_help():
 
 def test_evaluate_ner_json(tmp_path):
     tsv = tmp_path / "tiny.tsv"
-    tsv.write_text("Alberto\tB-PER\nCirio\tI-PER\nè\tO\na\tO\nTorino\tB-LOC\n.\tO\n\n"
-                   "La\tO\nRegione\tB-ORG\nPiemonte\tI-ORG\nstanzia\tO\nfondi\tO\n.\tO\n",
-                   encoding="utf-8")
+    tsv.write_text(
+        "Alberto\tB-PER\nCirio\tI-PER\nè\tO\na\tO\nTorino\tB-LOC\n.\tO\n\n"
+        "La\tO\nRegione\tB-ORG\nPiemonte\tI-ORG\nstanzia\tO\nfondi\tO\n.\tO\n",
+        encoding="utf-8",
+    )
     result = invoke("evaluate", "ner", str(tsv), "--json")
     assert result.exit_code == 0, result.output
     scores = json.loads(result.output.splitlines()[-1])
@@ -172,11 +212,22 @@ def test_evaluate_ner_json(tmp_path):
 def test_evaluate_press_json(tmp_path):
     text = "La Giunta regionale ha stanziato 3,7 milioni di euro per le scuole di Asti."
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({
-        "id": "t-1", "text": text, "source": "Regione Piemonte - Giunta",
-        "actors": [], "sites": [{"name": "Asti", "type": "comune"}],
-        "amounts": [{"text": "3,7 milioni di euro", "value": 3700000, "currency": "EUR"}],
-        "commitments": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    gold.write_text(
+        json.dumps(
+            {
+                "id": "t-1",
+                "text": text,
+                "source": "Regione Piemonte - Giunta",
+                "actors": [],
+                "sites": [{"name": "Asti", "type": "comune"}],
+                "amounts": [{"text": "3,7 milioni di euro", "value": 3700000, "currency": "EUR"}],
+                "commitments": [],
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     result = invoke("evaluate", "press", str(gold), "--json")
     assert result.exit_code == 0, result.output
     scores = json.loads(result.output.splitlines()[-1])

@@ -1,12 +1,11 @@
 """Commitments: actor, amount, blockers (extractors/commitments.py)."""
+
 from __future__ import annotations
 
 import pytest
-
-from extractors.commitments import _forms, sentence_spans, tables
-from extractors.extract import extract
-from extractors.pipeline import load_pipeline
-
+from sentinella.extractors.commitments import _forms, sentence_spans, tables
+from sentinella.extractors.extract import extract
+from sentinella.extractors.pipeline import load_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -19,47 +18,57 @@ def commitments(nlp, text):
 
 
 def test_announcement_with_amount(nlp):
-    text = ("La Vicepresidente Elena Chiorino, assessora al Lavoro, ha annunciato che la Regione destinerà "
-            "3,7 milioni di euro alla formazione dei lavoratori.")
+    text = (
+        "La Vicepresidente Elena Chiorino, assessora al Lavoro, ha annunciato che la Regione destinerà "
+        "3,7 milioni di euro alla formazione dei lavoratori."
+    )
     ext = extract(text, nlp=nlp)
     assert len(ext.commitments) == 1
     c = ext.commitments[0]
     assert (c.actor, c.amount, c.organization) == ("Elena Chiorino", 3700000, "Regione Piemonte")
-    assert text[c.start:c.end] == c.sentence == text
+    assert text[c.start : c.end] == c.sentence == text
     person = next(a for a in ext.actors if a.name == "Elena Chiorino")
     assert "vicepresidente" in person.role and "assessora al lavoro" in person.role
 
 
-@pytest.mark.parametrize("text", [
-    "La Regione non stanzierà nuove risorse per il settore.",
-    "Se il Governo stanzierà i fondi promessi, la Regione è pronta a integrarli con una quota propria.",
-    "Qualora il trasferimento dovesse concretizzarsi, la Regione Piemonte potrà finanziare nuove corse.",
-    "Il sindaco di Asti Maurizio Rasero chiede alla Regione di stanziare fondi per i lavoratori.",
-    "La Regione Piemonte auspica che il Ministero finanzi il progetto.",
-    "La decisione è stata assunta dalla Giunta su proposta dell’assessore Matteo Marnati.",
-    "Già nel 2023 la Regione Piemonte aveva stanziato 13 milioni per il voucher.",
-    "Il Partito democratico ha presentato una richiesta di accesso agli atti.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La Regione non stanzierà nuove risorse per il settore.",
+        "Se il Governo stanzierà i fondi promessi, la Regione è pronta a integrarli con una quota propria.",
+        "Qualora il trasferimento dovesse concretizzarsi, la Regione Piemonte potrà finanziare nuove corse.",
+        "Il sindaco di Asti Maurizio Rasero chiede alla Regione di stanziare fondi per i lavoratori.",
+        "La Regione Piemonte auspica che il Ministero finanzi il progetto.",
+        "La decisione è stata assunta dalla Giunta su proposta dell’assessore Matteo Marnati.",
+        "Già nel 2023 la Regione Piemonte aveva stanziato 13 milioni per il voucher.",
+        "Il Partito democratico ha presentato una richiesta di accesso agli atti.",
+    ],
+)
 def test_not_commitments(nlp, text):
     assert commitments(nlp, text) == []
 
 
 def test_quote_speaker_is_the_actor_and_quotes_continue(nlp):
-    text = ("Il presidente della Regione Piemonte Alberto Cirio ha incontrato i sindacati. "
-            "«Il momento è difficile», ha dichiarato Cirio. «Nei prossimi giorni convocheremo l’azienda».")
+    text = (
+        "Il presidente della Regione Piemonte Alberto Cirio ha incontrato i sindacati. "
+        "«Il momento è difficile», ha dichiarato Cirio. «Nei prossimi giorni convocheremo l’azienda»."
+    )
     assert commitments(nlp, text) == [("Alberto Cirio", None)]
 
 
 def test_organ_stands_for_its_institution(nlp):
-    assert commitments(nlp, "La Giunta regionale ha approvato un pacchetto da 50 milioni di euro per le imprese.") == [
-        ("Regione Piemonte", 50000000)]
+    assert commitments(
+        nlp, "La Giunta regionale ha approvato un pacchetto da 50 milioni di euro per le imprese."
+    ) == [("Regione Piemonte", 50000000)]
     text = "Il Consiglio metropolitano della Città metropolitana di Torino ha approvato una variazione che destina 7,3 milioni di euro alle strade."
     assert commitments(nlp, text) == [("Città metropolitana di Torino", 7300000)]
 
 
 def test_office_mention_resolves_to_the_person(nlp):
-    text = ("L’assessore all’Agricoltura Paolo Bongioanni ha visitato le aziende. L’assessore ha annunciato inoltre "
-            "che entro marzo la Regione rafforzerà il piano di contenimento dei cinghiali.")
+    text = (
+        "L’assessore all’Agricoltura Paolo Bongioanni ha visitato le aziende. L’assessore ha annunciato inoltre "
+        "che entro marzo la Regione rafforzerà il piano di contenimento dei cinghiali."
+    )
     assert commitments(nlp, text) == [("Paolo Bongioanni", None)]
 
 
@@ -69,8 +78,10 @@ def test_one_commitment_per_actor_when_several_share_a_sentence(nlp):
 
 
 def test_company_reference(nlp):
-    text = ("Lear Corporation ha annunciato 180 esuberi. L’azienda ha detto poco. "
-            "L’azienda ha confermato che metterà in cassa integrazione 300 dipendenti.")
+    text = (
+        "Lear Corporation ha annunciato 180 esuberi. L’azienda ha detto poco. "
+        "L’azienda ha confermato che metterà in cassa integrazione 300 dipendenti."
+    )
     assert ("Lear Corporation", None) in commitments(nlp, text)
 
 
@@ -93,68 +104,105 @@ def test_sentence_spans_move_opening_quotes_and_split_blank_lines(nlp):
 
 
 def test_announcer_and_generic_subjects(nlp):
-    text = ("Secondo quanto annunciato dal presidente della Camera di commercio di Cuneo, Mauro Gola, "
-            "l’ente stanzierà 1,2 milioni di euro per i voucher.")
+    text = (
+        "Secondo quanto annunciato dal presidente della Camera di commercio di Cuneo, Mauro Gola, "
+        "l’ente stanzierà 1,2 milioni di euro per i voucher."
+    )
     assert commitments(nlp, text) == [("Mauro Gola", 1200000)]
-    text = ("Confartigianato Cuneo ha presentato i dati dell’Osservatorio. "
-            "L’associazione organizzerà a febbraio tre incontri con le imprese.")
+    text = (
+        "Confartigianato Cuneo ha presentato i dati dell’Osservatorio. "
+        "L’associazione organizzerà a febbraio tre incontri con le imprese."
+    )
     assert commitments(nlp, text) == [("Confartigianato Cuneo", None)]
 
 
 def test_event_logistics_headlines_and_conditions_after_the_verb(nlp):
-    assert commitments(nlp, "Il Comune di Asti ha organizzato per sabato un convegno sul lavoro.") == []
+    assert (
+        commitments(nlp, "Il Comune di Asti ha organizzato per sabato un convegno sul lavoro.")
+        == []
+    )
     assert commitments(nlp, "Bra, il Comune investe 2,4 milioni nel polo scolastico") == []
-    text = ("La Regione Piemonte ha messo a disposizione 1,5 milioni di euro per la formazione, "
-            "nel caso in cui il piano venga presentato.")
+    text = (
+        "La Regione Piemonte ha messo a disposizione 1,5 milioni di euro per la formazione, "
+        "nel caso in cui il piano venga presentato."
+    )
     assert commitments(nlp, text) == []
 
 
 # --- negation inside the complement, agreement verbs, "manterremo" -----------------------
 
-@pytest.mark.parametrize("text, actor", [
-    ("L’assessore ai Trasporti Marco Gabusi si impegna a non tagliare le corse della linea per Ceres.",
-     "Marco Gabusi"),
-    ("Lear Corporation si impegna a non licenziare nessuno fino alla fine dell’anno.", "Lear Corporation"),
-    ("Dopo il confronto in Prefettura Lear Corporation ha accettato di ritirare i 40 licenziamenti.",
-     "Lear Corporation"),
-])
+
+@pytest.mark.parametrize(
+    "text, actor",
+    [
+        (
+            "L’assessore ai Trasporti Marco Gabusi si impegna a non tagliare le corse della linea per Ceres.",
+            "Marco Gabusi",
+        ),
+        (
+            "Lear Corporation si impegna a non licenziare nessuno fino alla fine dell’anno.",
+            "Lear Corporation",
+        ),
+        (
+            "Dopo il confronto in Prefettura Lear Corporation ha accettato di ritirare i 40 licenziamenti.",
+            "Lear Corporation",
+        ),
+    ],
+)
 def test_negation_in_the_complement_does_not_block(nlp, text, actor):
     assert [a for a, _ in commitments(nlp, text)] == [actor]
 
 
 def test_negation_before_the_verb_still_blocks_and_future_of_mantenere(nlp):
-    assert commitments(nlp, "La Regione Piemonte non metterà a disposizione altri fondi per il progetto.") == []
-    text = ("«Manterremo il presidio davanti ai cancelli finché non arriverà un piano serio», "
-            "ha dichiarato il segretario della FIOM-CGIL Piemonte Giorgio Airaudo.")
+    assert (
+        commitments(
+            nlp, "La Regione Piemonte non metterà a disposizione altri fondi per il progetto."
+        )
+        == []
+    )
+    text = (
+        "«Manterremo il presidio davanti ai cancelli finché non arriverà un piano serio», "
+        "ha dichiarato il segretario della FIOM-CGIL Piemonte Giorgio Airaudo."
+    )
     assert [a for a, _ in commitments(nlp, text)] == ["Giorgio Airaudo"]
 
 
 # --- generic nouns that refer back to the one named organisation -------------------------
 
+
 def test_consortium_and_company_nouns_refer_back(nlp):
-    text = ("La Città di Alba ha incontrato i vertici di Egea Ambiente. "
-            "Il consorzio assumerà entro giugno dieci operatori ecologici.")
+    text = (
+        "La Città di Alba ha incontrato i vertici di Egea Ambiente. "
+        "Il consorzio assumerà entro giugno dieci operatori ecologici."
+    )
     assert [a for a, _ in commitments(nlp, text)] == ["Egea Ambiente"]
 
 
 def test_short_form_of_an_organisation_name(nlp):
-    text = ("Si è chiuso in Regione il tavolo sulla vertenza Sirti Digital Solutions. Nel verbale firmato al "
-            "termine del confronto Sirti si impegna a presentare un piano entro marzo.")
+    text = (
+        "Si è chiuso in Regione il tavolo sulla vertenza Sirti Digital Solutions. Nel verbale firmato al "
+        "termine del confronto Sirti si impegna a presentare un piano entro marzo."
+    )
     found = [a for a, _ in commitments(nlp, text)]
     assert len(found) == 1 and found[0].startswith("Sirti ")  # the full name, not "Sirti"
 
 
 def test_relative_clause_with_an_apposition(nlp):
-    text = ("La Regione ha ricevuto i sindacati di Comdata Group, la società di servizi che "
-            "ieri ha comunicato la chiusura della sede di Pozzuolo.")
+    text = (
+        "La Regione ha ricevuto i sindacati di Comdata Group, la società di servizi che "
+        "ieri ha comunicato la chiusura della sede di Pozzuolo."
+    )
     assert "Comdata Group" in [a for a, _ in commitments(nlp, text)]
 
 
 # --- passive agents of a signing, several organisations as subject -----------------------
 
+
 def test_one_commitment_per_signer(nlp):
-    text = ("Il nuovo servizio partirà a marzo. Lo stabilisce la convenzione sottoscritta dal sindaco "
-            "Alberto Gatto e dal presidente della Fondazione CRC Mauro Gola.")
+    text = (
+        "Il nuovo servizio partirà a marzo. Lo stabilisce la convenzione sottoscritta dal sindaco "
+        "Alberto Gatto e dal presidente della Fondazione CRC Mauro Gola."
+    )
     assert [a for a, _ in commitments(nlp, text)] == ["Alberto Gatto", "Mauro Gola"]
     text = "La convenzione è stata sottoscritta dal sindaco di Alba Alberto Gatto."
     assert commitments(nlp, text) == []
@@ -168,22 +216,33 @@ def test_collective_head_with_several_named_organisations(nlp):
 
 
 def test_thanks_and_a_scheduled_sitting_are_not_commitments(nlp):
-    text = ("Il presidente del Consiglio comunale di Asti Giovanni Boccia ha ringraziato gli uffici "
-            "e ha annunciato che a dicembre l’aula si riunirà a Nizza Monferrato per una seduta aperta.")
+    text = (
+        "Il presidente del Consiglio comunale di Asti Giovanni Boccia ha ringraziato gli uffici "
+        "e ha annunciato che a dicembre l’aula si riunirà a Nizza Monferrato per una seduta aperta."
+    )
     assert commitments(nlp, text) == []
 
 
 def test_filing_a_bill_but_not_a_question(nlp):
     text = "Il Partito democratico ha depositato ieri in Consiglio regionale una proposta di legge sulle RSA."
     assert [a for a, _ in commitments(nlp, text)] == ["Partito democratico"]
-    text = "Il Partito democratico ha depositato in Consiglio regionale un’interrogazione sulle RSA."
+    text = (
+        "Il Partito democratico ha depositato in Consiglio regionale un’interrogazione sulle RSA."
+    )
     assert commitments(nlp, text) == []
 
 
 def test_negation_of_a_time_clause_before_the_verb(nlp):
-    text = ("«Finché non avremo garanzie, manterremo il presidio», ha detto il segretario "
-            "generale Mario Bianchi.")
+    text = (
+        "«Finché non avremo garanzie, manterremo il presidio», ha detto il segretario "
+        "generale Mario Bianchi."
+    )
     assert [a for a, _ in commitments(nlp, text)] == ["Mario Bianchi"]
     text = "Per le frazioni isolate la Regione Piemonte non ha per ora individuato un finanziamento specifico."
     assert commitments(nlp, text) == []
-    assert commitments(nlp, "Per i comuni montani non è previsto alcun finanziamento della Regione Piemonte.") == []
+    assert (
+        commitments(
+            nlp, "Per i comuni montani non è previsto alcun finanziamento della Regione Piemonte."
+        )
+        == []
+    )

@@ -1,4 +1,5 @@
 """The knowledge base published by a real Datasette server, with its canned queries."""
+
 from __future__ import annotations
 
 import socket
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sentinella.kb import KnowledgeBase
 
-from extractors.model import Amount, Commitment, Extraction, Site
-from kb import Document, KnowledgeBase
+from sentinella.facts import Amount, Commitment, Extraction, Site
+from sentinella.records import Document
 
 METADATA = Path(__file__).resolve().parent.parent / "kb" / "datasette.yml"
 TEXT = "La Regione ha stanziato 2 milioni di euro per il ponte di Asti."
@@ -28,19 +30,54 @@ def datasette_url(tmp_path):
     db_path = tmp_path / "sentinella.db"
     kb = KnowledgeBase.open(db_path)
     extraction = Extraction(
-        text=TEXT, pipeline="test-0",
+        text=TEXT,
+        pipeline="test-0",
         sites=(Site("Asti", "comune", 58, 62, istat="005005"),),
         amounts=(Amount("2 milioni di euro", 2_000_000, "EUR", 24, 41),),
-        commitments=(Commitment("Regione Piemonte", TEXT, 0, len(TEXT), amount=2_000_000,
-                                sites=("Asti",), verb="stanziare"),))
-    kb.store_batch([(Document(url="https://sentinella.example/a", text=TEXT, source="t",
-                              published="2026-11-20"), extraction)])
+        commitments=(
+            Commitment(
+                "Regione Piemonte",
+                TEXT,
+                0,
+                len(TEXT),
+                amount=2_000_000,
+                sites=("Asti",),
+                verb="stanziare",
+            ),
+        ),
+    )
+    kb.store_batch(
+        [
+            (
+                Document(
+                    url="https://sentinella.example/a",
+                    text=TEXT,
+                    source="t",
+                    published="2026-11-20",
+                ),
+                extraction,
+            )
+        ]
+    )
     kb.close()
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(METADATA),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(db_path),
+            "--metadata",
+            str(METADATA),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -56,13 +93,17 @@ def datasette_url(tmp_path):
 
 
 def test_canned_query_answers_as_json(datasette_url):
-    response = httpx.get(datasette_url + "/sentinella/commitments_by_site.json",
-                         params={"site": "Asti", "since": "2026-01-01", "_shape": "array"})
+    response = httpx.get(
+        datasette_url + "/sentinella/commitments_by_site.json",
+        params={"site": "Asti", "since": "2026-01-01", "_shape": "array"},
+    )
     assert response.status_code == 200
     [row] = response.json()
     assert (row["actor"], row["amount"]) == ("Regione Piemonte", 2_000_000)
-    empty = httpx.get(datasette_url + "/sentinella/commitments_by_site.json",
-                      params={"site": "Cuneo", "since": "2026-01-01", "_shape": "array"})
+    empty = httpx.get(
+        datasette_url + "/sentinella/commitments_by_site.json",
+        params={"site": "Cuneo", "since": "2026-01-01", "_shape": "array"},
+    )
     assert empty.json() == []
 
 

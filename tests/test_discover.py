@@ -1,14 +1,14 @@
 """Discovery over HTTP: feeds (RSS, Atom), sitemap indexes, paginated listings, single URLs,
 and the horizon (since, max_items)."""
+
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-
-from flows.discover import DiscoveryError, discover
-from flows.fetch import Fetcher
-from flows.sources import Source
+from sentinella.flows.discover import DiscoveryError, discover
+from sentinella.flows.fetch import Fetcher
+from sentinella.flows.sources import Source
 
 
 @pytest.fixture
@@ -19,16 +19,27 @@ def fetcher():
 
 def _source(kind: str, url: str, **settings) -> Source:
     common = {k: settings.pop(k) for k in ("since", "max_items") if k in settings}
-    return Source(name="t", publisher="Test", kind=kind, url=url,
-                  allow_private_network=True, settings=settings, **common)
+    return Source(
+        name="t",
+        publisher="Test",
+        kind=kind,
+        url=url,
+        allow_private_network=True,
+        settings=settings,
+        **common,
+    )
 
 
 def test_rss_feed_with_horizon(web, fetcher):
     found = discover(_source("feed", web.url("/feed.xml"), since=date(2026, 11, 20)), fetcher)
-    assert [c.published for c in found] == ["2026-11-24", "2026-11-24", "2026-11-23",
-                                            "2026-11-20", "2026-11-20"]
-    assert found[0].url == web.url(
-        "/slc-cgil/2026-11-24-telecontact-tavolo-regione-esito.html")
+    assert [c.published for c in found] == [
+        "2026-11-24",
+        "2026-11-24",
+        "2026-11-23",
+        "2026-11-20",
+        "2026-11-20",
+    ]
+    assert found[0].url == web.url("/slc-cgil/2026-11-24-telecontact-tavolo-regione-esito.html")
     assert found[0].title.startswith("Telecontact, al tavolo in Regione")
     everything = discover(_source("feed", web.url("/feed.xml")), fetcher)
     assert len(everything) == 35
@@ -42,10 +53,11 @@ def test_atom_feed(web, fetcher):
 
 
 def test_sitemap_index_skips_children_before_the_horizon(web, fetcher):
-    found = discover(_source("sitemap", web.url("/sitemap-index.xml"),
-                             since=date(2026, 11, 15), max_items=4), fetcher)
-    assert [c.published for c in found] == ["2026-11-24", "2026-11-24", "2026-11-23",
-                                            "2026-11-20"]
+    found = discover(
+        _source("sitemap", web.url("/sitemap-index.xml"), since=date(2026, 11, 15), max_items=4),
+        fetcher,
+    )
+    assert [c.published for c in found] == ["2026-11-24", "2026-11-24", "2026-11-23", "2026-11-20"]
     asked = [r.path for r in web.requests]
     assert "/sitemaps/november.xml" in asked and "/sitemaps/before-november.xml" not in asked
     everything = discover(_source("sitemap", web.url("/sitemap-index.xml")), fetcher)
@@ -53,13 +65,21 @@ def test_sitemap_index_skips_children_before_the_horizon(web, fetcher):
 
 
 def test_listing_pages_selectors_and_max_pages(web, fetcher):
-    source = _source("listing", web.url("/comunicati/"), item_selector="li.notizia",
-                     link_selector="a.titolo", date_selector=".data",
-                     next_selector="a[rel=next]", max_pages=2)
+    source = _source(
+        "listing",
+        web.url("/comunicati/"),
+        item_selector="li.notizia",
+        link_selector="a.titolo",
+        date_selector=".data",
+        next_selector="a[rel=next]",
+        max_pages=2,
+    )
     found = discover(source, fetcher)
     assert len(found) == 6
     assert [r.path for r in web.requests if r.path.startswith("/comunicati/")] == [
-        "/comunicati/", "/comunicati/?page=2"]
+        "/comunicati/",
+        "/comunicati/?page=2",
+    ]
     by_url = {c.url: c for c in found}
     assert by_url[web.url("/extra/senza-data.html")].published is None  # utm_* stripped
     assert by_url[web.url("/extra/latin1.html")].published == "2026-11-18"
@@ -67,18 +87,28 @@ def test_listing_pages_selectors_and_max_pages(web, fetcher):
 
 
 def test_listing_by_link_selector_and_url_pattern(web, fetcher):
-    source = _source("listing", web.url("/comunicati/"), link_selector="ul.elenco a",
-                     next_pattern=web.url("/comunicati/?page={page}"), max_pages=10)
+    source = _source(
+        "listing",
+        web.url("/comunicati/"),
+        link_selector="ul.elenco a",
+        next_pattern=web.url("/comunicati/?page={page}"),
+        max_pages=10,
+    )
     found = discover(source, fetcher)
     assert len(found) == 10  # page 5 is empty: paging stops there
-    assert web.requests_for("/comunicati/?page=5") and not web.requests_for(
-        "/comunicati/?page=6")
+    assert web.requests_for("/comunicati/?page=5") and not web.requests_for("/comunicati/?page=6")
 
 
 def test_listing_stops_at_a_page_older_than_the_horizon(web, fetcher):
-    source = _source("listing", web.url("/comunicati/"), item_selector="li.notizia",
-                     link_selector="a", date_selector=".data", next_selector="a[rel=next]",
-                     since=date(2026, 11, 19))
+    source = _source(
+        "listing",
+        web.url("/comunicati/"),
+        item_selector="li.notizia",
+        link_selector="a",
+        date_selector=".data",
+        next_selector="a[rel=next]",
+        since=date(2026, 11, 19),
+    )
     found = discover(source, fetcher)
     # every dated item of page 1 is older than `since`: page 2 is never asked for
     assert web.requests_for("/comunicati/") and not web.requests_for("/comunicati/?page=2")
@@ -86,10 +116,18 @@ def test_listing_stops_at_a_page_older_than_the_horizon(web, fetcher):
 
 
 def test_single_urls(web, fetcher):
-    found = discover(_source("url", web.url("/extra/english.html?utm_source=x"),
-                             urls=[web.url("/extra/senza-data.html")]), fetcher)
-    assert [c.url for c in found] == [web.url("/extra/english.html"),
-                                      web.url("/extra/senza-data.html")]
+    found = discover(
+        _source(
+            "url",
+            web.url("/extra/english.html?utm_source=x"),
+            urls=[web.url("/extra/senza-data.html")],
+        ),
+        fetcher,
+    )
+    assert [c.url for c in found] == [
+        web.url("/extra/english.html"),
+        web.url("/extra/senza-data.html"),
+    ]
 
 
 def test_discovery_failures_are_one_line_errors(web, fetcher):
@@ -103,11 +141,14 @@ def test_discovery_failures_are_one_line_errors(web, fetcher):
 
 
 def test_delay_setting_is_checked(tmp_path):
-    from flows.sources import SourcesError, load_sources
+    from sentinella.flows.sources import SourcesError, load_sources
 
     path = tmp_path / "sources.toml"
-    path.write_text('[[source]]\nname = "a"\npublisher = "A"\nkind = "feed"\n'
-                    'url = "https://example.org/feed"\ndelay = "fast"\n', encoding="utf-8")
+    path.write_text(
+        '[[source]]\nname = "a"\npublisher = "A"\nkind = "feed"\n'
+        'url = "https://example.org/feed"\ndelay = "fast"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(SourcesError, match="'delay' must be a number"):
         load_sources(path)
 

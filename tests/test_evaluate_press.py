@@ -1,14 +1,19 @@
 """Scoring against press gold (extractors/evaluate_press.py), with hand-computed numbers."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from sentinella.extractors.evaluate_press import (
+    _score_doc,
+    evaluate_press,
+    format_press_table,
+    normalise,
+)
+from sentinella.extractors.pipeline import load_pipeline
 
-from extractors.evaluate_press import _score_doc, evaluate_press, format_press_table, normalise
-from extractors.model import Actor, Amount, Commitment, Extraction, Site
-from extractors.pipeline import load_pipeline
-
+from sentinella.facts import Actor, Amount, Commitment, Extraction, Site
 
 TEXT_1 = "Il sindaco di Asti Maurizio Rasero ha stanziato 100.000 euro per le scuole."
 TEXT_2 = "L’assessora al Lavoro Elena Chiorino ha incontrato i sindacati a Ivrea. Costa 20 euro."
@@ -26,22 +31,33 @@ def test_normalise_ignores_case_accents_articles_and_apostrophes():
 
 
 def test_score_doc_counts_by_hand():
-    doc = {"text": TEXT_1,
-           "actors": [{"name": "Maurizio Rasero", "kind": "person", "role": "sindaco"},
-                      {"name": "Comune di Asti", "kind": "organization"}],
-           "sites": [{"name": "Asti", "type": "comune"}],
-           "amounts": [{"text": "100.000 euro", "value": 100000, "currency": "EUR"}],
-           "commitments": [{"actor": "Maurizio Rasero", "sentence": TEXT_1}]}
+    doc = {
+        "text": TEXT_1,
+        "actors": [
+            {"name": "Maurizio Rasero", "kind": "person", "role": "sindaco"},
+            {"name": "Comune di Asti", "kind": "organization"},
+        ],
+        "sites": [{"name": "Asti", "type": "comune"}],
+        "amounts": [{"text": "100.000 euro", "value": 100000, "currency": "EUR"}],
+        "commitments": [{"actor": "Maurizio Rasero", "sentence": TEXT_1}],
+    }
     ext = Extraction(
         text=TEXT_1,
-        actors=(Actor("Maurizio Rasero", "person", 19, 34, role="sindaco di asti"),
-                Actor("Regione Piemonte", "organization", 0, 1)),
+        actors=(
+            Actor("Maurizio Rasero", "person", 19, 34, role="sindaco di asti"),
+            Actor("Regione Piemonte", "organization", 0, 1),
+        ),
         sites=(Site("Asti", "comune", 14, 18),),
         amounts=(Amount("100.000 euro", 100300, "EUR", 48, 60),),  # within 0.5%
-        commitments=(Commitment("maurizio rasero", TEXT_1[:40], 0, 40),))
+        commitments=(Commitment("maurizio rasero", TEXT_1[:40], 0, 40),),
+    )
     s = _score_doc(doc, ext)
     assert (len(s["persons"][0]), len(s["persons"][1]), len(s["persons"][2])) == (1, 0, 0)
-    assert (len(s["organizations"][0]), len(s["organizations"][1]), len(s["organizations"][2])) == (0, 1, 1)
+    assert (len(s["organizations"][0]), len(s["organizations"][1]), len(s["organizations"][2])) == (
+        0,
+        1,
+        1,
+    )
     assert s["roles"] == [("Maurizio Rasero", "sindaco", "sindaco di asti", True)]
     assert s["amounts"][0] == 1
     # 40 characters cover more than half of the 75-character gold sentence
@@ -50,22 +66,46 @@ def test_score_doc_counts_by_hand():
 
 def test_evaluate_press_on_two_documents(tmp_path, nlp):
     gold = [
-        {"id": "t-1", "source": "Comune di Asti", "title": "Scuole", "published": "2026-01-01", "text": TEXT_1,
-         "actors": [{"name": "Maurizio Rasero", "kind": "person", "role": "sindaco",
-                     "organization": "Comune di Asti"}],
-         "sites": [{"name": "Asti", "type": "comune"}],
-         "amounts": [{"text": "100.000 euro", "value": 100000, "currency": "EUR"}],
-         "commitments": [{"actor": "Maurizio Rasero", "sentence": TEXT_1, "amount": 100000}]},
-        {"id": "t-2", "source": "Regione Piemonte", "title": "Lavoro", "published": "2026-01-02", "text": TEXT_2,
-         "actors": [{"name": "Elena Chiorino", "kind": "person", "role": "vicepresidente"},
-                    {"name": "Mario Bianchi", "kind": "person", "role": "sindaco"}],
-         "sites": [{"name": "Ivrea", "type": "comune"}, {"name": "Canavese", "type": "altro"}],
-         "amounts": [{"text": "20 euro", "value": 20, "currency": "EUR"},
-                     {"text": "5 euro", "value": 5, "currency": "EUR"}],
-         "commitments": []},
+        {
+            "id": "t-1",
+            "source": "Comune di Asti",
+            "title": "Scuole",
+            "published": "2026-01-01",
+            "text": TEXT_1,
+            "actors": [
+                {
+                    "name": "Maurizio Rasero",
+                    "kind": "person",
+                    "role": "sindaco",
+                    "organization": "Comune di Asti",
+                }
+            ],
+            "sites": [{"name": "Asti", "type": "comune"}],
+            "amounts": [{"text": "100.000 euro", "value": 100000, "currency": "EUR"}],
+            "commitments": [{"actor": "Maurizio Rasero", "sentence": TEXT_1, "amount": 100000}],
+        },
+        {
+            "id": "t-2",
+            "source": "Regione Piemonte",
+            "title": "Lavoro",
+            "published": "2026-01-02",
+            "text": TEXT_2,
+            "actors": [
+                {"name": "Elena Chiorino", "kind": "person", "role": "vicepresidente"},
+                {"name": "Mario Bianchi", "kind": "person", "role": "sindaco"},
+            ],
+            "sites": [{"name": "Ivrea", "type": "comune"}, {"name": "Canavese", "type": "altro"}],
+            "amounts": [
+                {"text": "20 euro", "value": 20, "currency": "EUR"},
+                {"text": "5 euro", "value": 5, "currency": "EUR"},
+            ],
+            "commitments": [],
+        },
     ]
     path = tmp_path / "gold.jsonl"
-    path.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in gold), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(g, ensure_ascii=False) + "\n" for g in gold), encoding="utf-8"
+    )
     scores = evaluate_press(path, nlp)
     assert scores["documents"] == 2
     p = scores["persons"]

@@ -1,17 +1,18 @@
 """extract / extract_many / doc_to_extraction: the shape of an Extraction."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 import spacy
+from sentinella.extractors.extract import doc_to_extraction, extract, extract_many
+from sentinella.extractors.pipeline import load_pipeline, pipeline_id
 
-from extractors.extract import doc_to_extraction, extract, extract_many
-from extractors.pipeline import load_pipeline, pipeline_id
-
-
-TEXT = ("La Regione Piemonte mette a disposizione due milioni e mezzo di euro per la biosicurezza negli "
-        "allevamenti di Cuneo. Lo ha annunciato l’assessore all’Agricoltura Paolo Bongioanni.")
+TEXT = (
+    "La Regione Piemonte mette a disposizione due milioni e mezzo di euro per la biosicurezza negli "
+    "allevamenti di Cuneo. Lo ha annunciato l’assessore all’Agricoltura Paolo Bongioanni."
+)
 
 
 @pytest.fixture(scope="session")
@@ -24,14 +25,14 @@ def test_every_fact_has_offsets_and_the_pipeline(nlp):
     assert ext.pipeline == pipeline_id(nlp) and ext.pipeline
     assert ext.meta["id"] == "x-1"
     for a in ext.actors:
-        assert TEXT[a.start:a.end] == a.name
+        assert TEXT[a.start : a.end] == a.name
         assert a.id and a.id.startswith(a.kind + ":")
     for s in ext.sites:
-        assert TEXT[s.start:s.end] == s.name
+        assert TEXT[s.start : s.end] == s.name
     assert [(a.text, a.value) for a in ext.amounts] == [("due milioni e mezzo di euro", 2500000)]
     assert [(c.actor, c.amount) for c in ext.commitments] == [("Regione Piemonte", 2500000)]
     c = ext.commitments[0]
-    assert TEXT[c.start:c.end] == c.sentence
+    assert TEXT[c.start : c.end] == c.sentence
     assert [(s.name, s.istat) for s in ext.sites] == [("Cuneo", "004078")]
 
 
@@ -60,7 +61,7 @@ def test_a_bare_doc_falls_back_to_entities():
 
 
 def test_components_are_added_once(nlp):
-    from extractors.components import COMPONENTS, customize
+    from sentinella.extractors.components import COMPONENTS, customize
 
     before = list(nlp.pipe_names)
     customize(nlp)
@@ -68,9 +69,43 @@ def test_components_are_added_once(nlp):
     assert all(name in nlp.pipe_names for name in COMPONENTS)
 
 
-WORDS = ["Il", "la", "sindaco", "di", "Asti", "Mario", "Rossi", "ha", "stanziato", "3", "milioni", "euro",
-         "«", "»", ",", ".", "Regione", "Piemonte", "Comune", "assessora", "al", "Lavoro", "Elena", "Chiorino",
-         "non", "se", "convocheremo", "via", "Roma", "provincia", "Cuneo", "ASL", "TO4", "e", "\n\n"]
+WORDS = [
+    "Il",
+    "la",
+    "sindaco",
+    "di",
+    "Asti",
+    "Mario",
+    "Rossi",
+    "ha",
+    "stanziato",
+    "3",
+    "milioni",
+    "euro",
+    "«",
+    "»",
+    ",",
+    ".",
+    "Regione",
+    "Piemonte",
+    "Comune",
+    "assessora",
+    "al",
+    "Lavoro",
+    "Elena",
+    "Chiorino",
+    "non",
+    "se",
+    "convocheremo",
+    "via",
+    "Roma",
+    "provincia",
+    "Cuneo",
+    "ASL",
+    "TO4",
+    "e",
+    "\n\n",
+]
 
 
 def test_any_mix_of_words_gives_consistent_offsets(nlp):
@@ -83,10 +118,10 @@ def test_any_mix_of_words_gives_consistent_offsets(nlp):
         text = " ".join(words)
         ext = extract(text, nlp=nlp)
         for a in ext.actors:
-            assert text[a.start:a.end] == a.name
+            assert text[a.start : a.end] == a.name
         for s in ext.sites:
-            assert text[s.start:s.end] == s.name
+            assert text[s.start : s.end] == s.name
         for c in ext.commitments:
-            assert text[c.start:c.end] == c.sentence
+            assert text[c.start : c.end] == c.sentence
 
     check()

@@ -1,15 +1,15 @@
 """flows.fetch against a real server on 127.0.0.1: politeness, conditional GET, retries,
 redirects, caps, charsets and the refusal of private addresses."""
+
 from __future__ import annotations
 
+import itertools
 import socket
-
 import time
 
 import pytest
-
-from flows.fetch import Fetcher, decode_text, private_address
-from tests.webserver import WebServer
+from sentinella.flows.fetch import Fetcher, decode_text, private_address
+from webserver import WebServer
 
 PAGE = "/comune-cuneo/2026-10-19-viadotto-soleri.html"
 
@@ -53,8 +53,9 @@ def test_503_is_retried_with_backoff_and_recovers(web, fetcher):
 
 def test_5xx_retries_are_bounded(web):
     web.flaky[PAGE] = 99
-    with Fetcher(allow_private_network=True, per_host_delay=0, backoff=0.01,
-                 max_retries=2) as fetcher:
+    with Fetcher(
+        allow_private_network=True, per_host_delay=0, backoff=0.01, max_retries=2
+    ) as fetcher:
         result = fetcher.get(web.url(PAGE))
     assert result.error == "HTTP 503 Service Unavailable after 3 attempts"
     assert len(web.requests_for(PAGE)) == 3
@@ -91,8 +92,10 @@ def test_size_cap(web):
 
 
 def test_robots_disallow_and_crawl_delay():
-    with WebServer(crawl_delay=0.2) as web, \
-            Fetcher(allow_private_network=True, per_host_delay=0.0) as fetcher:
+    with (
+        WebServer(crawl_delay=0.2) as web,
+        Fetcher(allow_private_network=True, per_host_delay=0.0) as fetcher,
+    ):
         refused = fetcher.get(web.url("/privato/bozza.html"))
         results = [fetcher.get(web.url(PAGE)) for _ in range(3)]
         assert refused.error.startswith("disallowed by robots.txt")
@@ -100,13 +103,15 @@ def test_robots_disallow_and_crawl_delay():
         assert web.requests_for("/privato/") == []
         assert len(web.requests_for("/robots.txt")) == 1  # cached per host
         arrivals = [r.at for r in web.requests]  # robots.txt, then the three pages
-        gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(arrivals)]
         assert min(gaps) >= 0.2, gaps  # Crawl-delay 0.2 wins over the 0 asked for
 
 
 def test_hosts_are_fetched_in_parallel_each_paced():
-    with WebServer(crawl_delay=0.2) as web, \
-            Fetcher(allow_private_network=True, per_host_delay=0.0) as fetcher:
+    with (
+        WebServer(crawl_delay=0.2) as web,
+        Fetcher(allow_private_network=True, per_host_delay=0.0) as fetcher,
+    ):
         urls = [web.url(PAGE, host) for _ in range(3) for host in ("127.0.0.1", "localhost")]
         started = time.monotonic()
         results = fetcher.fetch_many([(u, None, None) for u in urls])
@@ -116,14 +121,15 @@ def test_hosts_are_fetched_in_parallel_each_paced():
         for host in ("127.0.0.1", "localhost"):
             arrivals = [r.at for r in web.requests_for("/", host)]
             assert len(arrivals) == 4  # robots.txt and 3 pages
-            assert min(b - a for a, b in zip(arrivals, arrivals[1:])) >= 0.2
+            assert min(b - a for a, b in itertools.pairwise(arrivals)) >= 0.2
         assert elapsed < 3 * 0.2 * 2  # one host's wait does not hold the other up
 
 
 def test_robots_unreachable_keeps_out_and_missing_robots_allows(web, fetcher):
     web.routes["/robots.txt"] = lambda w, r: (503, {}, b"")
-    with Fetcher(allow_private_network=True, per_host_delay=0, backoff=0.01,
-                 max_retries=1) as strict:
+    with Fetcher(
+        allow_private_network=True, per_host_delay=0, backoff=0.01, max_retries=1
+    ) as strict:
         result = strict.get(web.url(PAGE))
     assert result.error.startswith("disallowed by robots.txt (robots.txt answered HTTP 503")
     web.routes["/robots.txt"] = lambda w, r: (404, {}, b"")
@@ -141,9 +147,14 @@ def test_private_and_loopback_addresses_are_refused(web, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", loopback_only)
     with Fetcher() as fetcher:
-        for url in (web.url(PAGE), web.url(PAGE, "localhost"), "http://10.0.0.7/",
-                    "http://169.254.169.254/latest/meta-data/", "http://[::1]/",
-                    "http://192.168.1.1:8080/admin"):
+        for url in (
+            web.url(PAGE),
+            web.url(PAGE, "localhost"),
+            "http://10.0.0.7/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]/",
+            "http://192.168.1.1:8080/admin",
+        ):
             result = fetcher.get(url)
             assert result.error and result.error.startswith("refused:"), url
         assert fetcher.get("file:///etc/passwd").error.startswith("not an http(s) URL")
@@ -169,7 +180,9 @@ def test_charset_declared_wrong_or_missing():
     assert decode_text(text.encode("cp1252"), None) == (text, "cp1252")
     assert decode_text(b"\xef\xbb\xbf" + text.encode("utf-8"))[0] == text
     assert decode_text(text.encode("iso-8859-15"), "text/html; charset=iso-8859-15") == (
-        text, "iso8859-15")
+        text,
+        "iso8859-15",
+    )
 
 
 def test_latin1_page_served_as_utf8(web, fetcher):
@@ -178,21 +191,23 @@ def test_latin1_page_served_as_utf8(web, fetcher):
 
 
 def test_crawl_delay_with_decimals_and_per_agent():
-    from flows.fetch import crawl_delay
+    from sentinella.flows.fetch import crawl_delay
 
     assert crawl_delay("User-agent: *\nCrawl-delay: 0.5\n") == 0.5
-    rules = ("User-agent: Googlebot\nCrawl-delay: 1\n\n"
-             "User-agent: sentinella\nUser-agent: otherbot\nCrawl-delay: 2.5\nDisallow: /x\n\n"
-             "User-agent: *\nCrawl-delay: 10\n")
+    rules = (
+        "User-agent: Googlebot\nCrawl-delay: 1\n\n"
+        "User-agent: sentinella\nUser-agent: otherbot\nCrawl-delay: 2.5\nDisallow: /x\n\n"
+        "User-agent: *\nCrawl-delay: 10\n"
+    )
     assert crawl_delay(rules) == 2.5
     assert crawl_delay("User-agent: *\nDisallow: /\n") is None
 
 
 def test_address_connected_to_is_checked_too(web, monkeypatch):
     """DNS rebinding: the name looked public when checked, the connection went inside."""
-    import flows.fetch
+    from sentinella.flows import fetch
 
-    monkeypatch.setattr(flows.fetch, "private_address", lambda host, port=80: None)
+    monkeypatch.setattr(fetch, "private_address", lambda host, port=80: None)
     with Fetcher(per_host_delay=0, obey_robots=False) as fetcher:
         result = fetcher.get(web.url(PAGE))
     assert result.error.startswith("refused: connected to a private or loopback address")

@@ -1,15 +1,17 @@
 """The nightly flow end to end on a slice of the sample corpus, into a real SQLite file."""
+
 from __future__ import annotations
 
 import sqlite_utils
-
-from flows.nightly import nightly
+from sentinella.flows.nightly import nightly
 
 
 def _counts(db_path):
     db = sqlite_utils.Database(db_path)
-    return {t: db[t].count for t in ("documents", "actors", "mentions", "sites", "amounts",
-                                      "commitments")}
+    return {
+        t: db[t].count
+        for t in ("documents", "actors", "mentions", "sites", "amounts", "commitments")
+    }
 
 
 def test_flow_stores_documents_and_facts(prefect_server, corpus_slice, tmp_path):
@@ -21,8 +23,9 @@ def test_flow_stores_documents_and_facts(prefect_server, corpus_slice, tmp_path)
     counts = _counts(db_path)
     assert counts["documents"] == 6
     assert counts["amounts"] > 0
-    assert summary.total("facts") == (counts["mentions"] + counts["sites"] + counts["amounts"]
-                                      + counts["commitments"])
+    assert summary.total("facts") == (
+        counts["mentions"] + counts["sites"] + counts["amounts"] + counts["commitments"]
+    )
     db = sqlite_utils.Database(db_path)
     run = next(db.query("select * from runs"))
     assert (run["status"], run["new"], run["sources"]) == ("ok", 6, 1)
@@ -54,9 +57,12 @@ def test_changed_page_becomes_a_new_version(prefect_server, corpus_slice, tmp_pa
     page.write_text(html[:cut] + " Rettifica: dato aggiornato." + html[cut:], encoding="utf-8")
     summary = nightly(sources_file=corpus_slice, db_path=db_path)
     assert (summary.total("new"), summary.total("changed"), summary.total("unchanged")) == (0, 1, 5)
-    versions = list(db.query(
-        "select version, current from documents where url = "
-        "(select url from documents where version = 2) order by version"))
+    versions = list(
+        db.query(
+            "select version, current from documents where url = "
+            "(select url from documents where version = 2) order by version"
+        )
+    )
     assert versions == [{"version": 1, "current": 0}, {"version": 2, "current": 1}]
     # The superseded version keeps its facts; the new version gets its own.
     old_id = next(db.query("select id from documents where current = 0"))["id"]

@@ -1,4 +1,5 @@
 """The gazetteer component: which tokens it marks, and that the marks survive save and load."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,7 @@ import subprocess
 import sys
 
 import spacy
-
-from extractors.gazetteer import Gazetteer
+from sentinella.extractors.gazetteer import Gazetteer
 
 TERMS = {
     "Loc": ["Rio de Janeiro", "New York", "York", "Torino", "Rio"],
@@ -45,15 +45,20 @@ def test_matching_is_case_sensitive_and_needs_the_whole_entry(tmp_path):
     assert marks(nlp("la regione Piemonte e torino")) == {}
     assert marks(nlp("Rio de")) == {"Rio": "First=B|Loc=B"}  # "Rio de Janeiro" cut short
     assert marks(nlp("la Regione Piemonte e la Fim-Cisl")) == {
-        "Regione": "Org=B", "Piemonte": "Org=I", "Fim-Cisl": "Org=B"}
+        "Regione": "Org=B",
+        "Piemonte": "Org=I",
+        "Fim-Cisl": "Org=B",
+    }
 
 
 def test_saved_pipeline_loads_with_plain_spacy_load(tmp_path):
     """The factory is found through the spacy_factories entry point, without importing
     extractors first (a fresh interpreter)."""
     _nlp(tmp_path).to_disk(tmp_path / "model")
-    code = ("import spacy; nlp = spacy.load(r'%s'); "
-            "print([str(t.morph) for t in nlp('a New York')])" % (tmp_path / "model"))
+    code = (
+        "import spacy; nlp = spacy.load(r'%s'); "
+        "print([str(t.morph) for t in nlp('a New York')])" % (tmp_path / "model")
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['', 'Loc=B', 'Loc=I']"
 

@@ -1,13 +1,13 @@
 """The nightly flow over real HTTP on 127.0.0.1: a feed, a sitemap index, a paginated
 listing and a single page on a second host name, run twice (the second time with a
 corrected release), with exact counts and the requests the server saw."""
+
 from __future__ import annotations
 
 import pytest
 import sqlite_utils
-
-from flows.nightly import nightly
-from tests.webserver import WebServer
+from sentinella.flows.nightly import nightly
+from webserver import WebServer
 
 SOURCES = """
 [[source]]
@@ -51,8 +51,18 @@ allow_private_network = true
 delay = 0
 """
 
-COUNTS = ("seen", "fetched", "not_modified", "new", "changed", "unchanged", "duplicates",
-          "failed", "dates_missing", "not_italian")
+COUNTS = (
+    "seen",
+    "fetched",
+    "not_modified",
+    "new",
+    "changed",
+    "unchanged",
+    "duplicates",
+    "failed",
+    "dates_missing",
+    "not_italian",
+)
 
 
 def _health(summary) -> dict:
@@ -68,8 +78,9 @@ def two_runs(prefect_server, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("ingest")
     with WebServer() as web:
         sources = tmp_path / "sources.toml"
-        sources.write_text(SOURCES.format(web=web.origin(), other=web.origin("localhost")),
-                           encoding="utf-8")
+        sources.write_text(
+            SOURCES.format(web=web.origin(), other=web.origin("localhost")), encoding="utf-8"
+        )
         db_path = tmp_path / "kb.db"
         first = nightly(sources_file=sources, db_path=db_path, model="blank:it")
         first_requests = list(web.requests)
@@ -81,23 +92,57 @@ def two_runs(prefect_server, tmp_path_factory):
 
 def test_first_run_counts(two_runs):
     first = _health(two_runs[0])
-    assert first["feed"] == dict(seen=8, fetched=8, not_modified=0, new=8, changed=0,
-                                 unchanged=0, duplicates=0, failed=0, dates_missing=0,
-                                 not_italian=0)
+    assert first["feed"] == dict(
+        seen=8,
+        fetched=8,
+        not_modified=0,
+        new=8,
+        changed=0,
+        unchanged=0,
+        duplicates=0,
+        failed=0,
+        dates_missing=0,
+        not_italian=0,
+    )
     # the 6 newest sitemap pages are feed pages: unchanged whether they were fetched
     # before the feed's were stored (sources are gathered side by side) or after (304)
     sitemap = first["sitemap"]
     assert sitemap["fetched"] + sitemap["not_modified"] == 6
     assert {k: v for k, v in sitemap.items() if k not in ("fetched", "not_modified")} == dict(
-        seen=6, new=0, changed=0, unchanged=6, duplicates=0, failed=0, dates_missing=0,
-        not_italian=0)
+        seen=6,
+        new=0,
+        changed=0,
+        unchanged=6,
+        duplicates=0,
+        failed=0,
+        dates_missing=0,
+        not_italian=0,
+    )
     # 3 pages of 3: robots-disallowed and 404 fail; the English page is stored, not extracted
-    assert first["listing"] == dict(seen=9, fetched=7, not_modified=0, new=7, changed=0,
-                                    unchanged=0, duplicates=0, failed=2, dates_missing=1,
-                                    not_italian=1)
-    assert first["republisher"] == dict(seen=1, fetched=1, not_modified=0, new=1, changed=0,
-                                        unchanged=0, duplicates=1, failed=0, dates_missing=0,
-                                        not_italian=0)
+    assert first["listing"] == dict(
+        seen=9,
+        fetched=7,
+        not_modified=0,
+        new=7,
+        changed=0,
+        unchanged=0,
+        duplicates=0,
+        failed=2,
+        dates_missing=1,
+        not_italian=1,
+    )
+    assert first["republisher"] == dict(
+        seen=1,
+        fetched=1,
+        not_modified=0,
+        new=1,
+        changed=0,
+        unchanged=0,
+        duplicates=1,
+        failed=0,
+        dates_missing=0,
+        not_italian=0,
+    )
     failures = two_runs[0].sources[2].failures
     assert any("privato" in f and "robots.txt" in f for f in failures)
     assert any("pagina-rimossa" in f and "HTTP 404" in f for f in failures)
@@ -105,25 +150,53 @@ def test_first_run_counts(two_runs):
 
 def test_second_run_counts_and_correction(two_runs):
     second = _health(two_runs[2])
-    assert second["feed"] == dict(seen=8, fetched=0, not_modified=8, new=0, changed=0,
-                                  unchanged=8, duplicates=0, failed=0, dates_missing=0,
-                                  not_italian=0)
+    assert second["feed"] == dict(
+        seen=8,
+        fetched=0,
+        not_modified=8,
+        new=0,
+        changed=0,
+        unchanged=8,
+        duplicates=0,
+        failed=0,
+        dates_missing=0,
+        not_italian=0,
+    )
     assert second["sitemap"]["not_modified"] == second["sitemap"]["unchanged"] == 6
-    assert second["listing"] == dict(seen=9, fetched=1, not_modified=6, new=0, changed=1,
-                                     unchanged=6, duplicates=0, failed=2, dates_missing=0,
-                                     not_italian=0)
+    assert second["listing"] == dict(
+        seen=9,
+        fetched=1,
+        not_modified=6,
+        new=0,
+        changed=1,
+        unchanged=6,
+        duplicates=0,
+        failed=2,
+        dates_missing=0,
+        not_italian=0,
+    )
     assert second["republisher"]["not_modified"] == second["republisher"]["unchanged"] == 1
     db = sqlite_utils.Database(two_runs[4])
-    versions = list(db.query("select version, current, text from documents "
-                             "where url like '%/extra/rettifica.html' order by version"))
+    versions = list(
+        db.query(
+            "select version, current, text from documents "
+            "where url like '%/extra/rettifica.html' order by version"
+        )
+    )
     assert [(v["version"], v["current"]) for v in versions] == [(1, 0), (2, 1)]
     assert "1,2 milioni" in versions[0]["text"] and "1,5 milioni" in versions[1]["text"]
-    health = list(db.query("select source, new, changed, failed from source_health "
-                           "where run_id = 2 order by source"))
-    assert health == [{"source": "feed", "new": 0, "changed": 0, "failed": 0},
-                      {"source": "listing", "new": 0, "changed": 1, "failed": 2},
-                      {"source": "republisher", "new": 0, "changed": 0, "failed": 0},
-                      {"source": "sitemap", "new": 0, "changed": 0, "failed": 0}]
+    health = list(
+        db.query(
+            "select source, new, changed, failed from source_health "
+            "where run_id = 2 order by source"
+        )
+    )
+    assert health == [
+        {"source": "feed", "new": 0, "changed": 0, "failed": 0},
+        {"source": "listing", "new": 0, "changed": 1, "failed": 2},
+        {"source": "republisher", "new": 0, "changed": 0, "failed": 0},
+        {"source": "sitemap", "new": 0, "changed": 0, "failed": 0},
+    ]
 
 
 def test_second_run_asks_only_conditionally_for_pages(two_runs):
@@ -153,8 +226,9 @@ def test_politeness_and_horizons(two_runs):
 
 def test_documents_as_stored(two_runs):
     db = sqlite_utils.Database(two_runs[4])
-    docs = {d["url"].split("/", 3)[3]: d for d in db.query(
-        "select * from documents where current = 1")}
+    docs = {
+        d["url"].split("/", 3)[3]: d for d in db.query("select * from documents where current = 1")
+    }
     assert "extra/senza-data.html" in docs  # tracking parameters stripped
     assert docs["extra/senza-data.html"]["published"] is None  # never invented
     assert docs["extra/latin1.html"]["published"] == "2026-11-18"
@@ -168,5 +242,7 @@ def test_documents_as_stored(two_runs):
     assert copy["url"].startswith("http://localhost:")
     assert copy["duplicate_of"] == original["id"]
     assert original["duplicate_of"] is None
-    assert "Totale | € 2.900.000" in docs[
-        "cittametropolitana-torino/2026-10-26-strade-provinciali-riparto.html"]["text"]
+    assert (
+        "Totale | € 2.900.000"
+        in docs["cittametropolitana-torino/2026-10-26-strade-provinciali-riparto.html"]["text"]
+    )

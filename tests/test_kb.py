@@ -1,27 +1,35 @@
 """The knowledge base: idempotent writes, versions, atomic batches, validators, schema growth."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 import sqlite_utils
+from sentinella.kb import CHANGED, NEW, UNCHANGED, KnowledgeBase, KnowledgeBaseError
+from sentinella.kb.queries import Filters, actors, amounts
 
-from extractors.model import Actor, Amount, Extraction
-from kb import CHANGED, NEW, UNCHANGED, Document, KnowledgeBase, KnowledgeBaseError
-from kb.queries import Filters, actors, amounts
+from sentinella.facts import Actor, Amount, Extraction
+from sentinella.records import Document
 
 TEXT = "L'assessora Maria Rossi ha stanziato 3 milioni di euro per Asti."
 
 
 def _extraction(text: str = TEXT) -> Extraction:
     return Extraction(
-        text=text, pipeline="test-1",
+        text=text,
+        pipeline="test-1",
         actors=(Actor("Maria Rossi", "person", 12, 23, role="assessora"),),
-        amounts=(Amount("3 milioni di euro", 3_000_000, "EUR", 36, 53),))
+        amounts=(Amount("3 milioni di euro", 3_000_000, "EUR", 36, 53),),
+    )
 
 
 def _doc(text: str = TEXT, **kw) -> Document:
-    return Document(url=kw.pop("url", "https://sentinella.example/a"), text=text, source="t",
-                    published="2026-11-20", **kw)
+    return Document(
+        url=kw.pop("url", "https://sentinella.example/a"),
+        text=text,
+        source="t",
+        published="2026-11-20",
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -55,20 +63,23 @@ def test_changed_text_supersedes_and_keeps_old_facts(kb):
 
 
 def test_a_failing_batch_writes_nothing(kb):
-    bad = Extraction(text=TEXT, pipeline="x",
-                     amounts=(Amount("3", float("nan"), "EUR", 0, 1),))
-    kb.db.execute("create trigger no_nan before insert on amounts when new.value is null "
-                  "begin select raise(abort, 'bad amount'); end")
+    bad = Extraction(text=TEXT, pipeline="x", amounts=(Amount("3", float("nan"), "EUR", 0, 1),))
+    kb.db.execute(
+        "create trigger no_nan before insert on amounts when new.value is null "
+        "begin select raise(abort, 'bad amount'); end"
+    )
     with pytest.raises(KnowledgeBaseError, match="could not write the batch"):
-        kb.store_batch([(_doc(url="https://sentinella.example/ok"), _extraction()),
-                        (_doc(), bad)])
+        kb.store_batch([(_doc(url="https://sentinella.example/ok"), _extraction()), (_doc(), bad)])
     assert kb.db["documents"].count == 0
     assert kb.db["mentions"].count == 0
 
 
 def test_validators_found_by_fetched_address(kb):
-    doc = _doc(url="https://sentinella.example/canonical",
-               fetched_url="https://sentinella.example/list?id=7", etag='"v1"')
+    doc = _doc(
+        url="https://sentinella.example/canonical",
+        fetched_url="https://sentinella.example/list?id=7",
+        etag='"v1"',
+    )
     kb.store_batch([(doc, _extraction())])
     assert kb.validators("https://sentinella.example/list?id=7") == ('"v1"', None)
     assert kb.validators("https://sentinella.example/canonical") == ('"v1"', None)
@@ -78,8 +89,10 @@ def test_validators_found_by_fetched_address(kb):
 def test_old_base_gains_new_columns(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
-    db["documents"].create({"id": int, "url": str, "version": int, "current": int,
-                            "text": str, "content_hash": str}, pk="id")
+    db["documents"].create(
+        {"id": int, "url": str, "version": int, "current": int, "text": str, "content_hash": str},
+        pk="id",
+    )
     db.close()
     KnowledgeBase.open(path).close()
     columns = sqlite_utils.Database(path)["documents"].columns_dict

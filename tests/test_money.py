@@ -4,6 +4,7 @@ Example tests pin every supported format, ranges, lists, qualifiers, the context
 for bare "N milioni", and the non-money cases; property tests write random amounts the
 Italian way (`format_italian`), embed them in sentences and read them back.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sentinella.extractors.money import find_amounts, format_italian, parse_number
 
-from extractors.model import Amount
-from extractors.money import find_amounts, format_italian, parse_number
+from sentinella.facts import Amount
 
 PROPERTY = settings(max_examples=150, deadline=None)
 
@@ -36,15 +37,34 @@ def close(a: float, b: float) -> bool:
 
 # --------------------------------------------------------------------------- parse_number
 
+
 @pytest.mark.parametrize(
     "s, expected",
     [
-        ("3,7", 3.7), ("10,53", 10.53), ("500.000", 500_000), ("150.000,00", 150_000),
-        ("1.000.000", 1_000_000), ("12", 12), ("1.234.567,89", 1_234_567.89),
-        ("1.5", 1.5), ("1,234,567", 1_234_567), ("1\u202f500", 1500),
-        ("un", 1), ("uno", 1), ("due", 2), ("tre", 3), ("dieci", 10), ("venti", 20),
-        ("ventuno", 21), ("ventitré", 23), ("cento", 100), ("trecentocinquanta", 350),
-        ("mille", 1000), ("duemila", 2000), ("centomila", 100_000), ("mezzo", 0.5),
+        ("3,7", 3.7),
+        ("10,53", 10.53),
+        ("500.000", 500_000),
+        ("150.000,00", 150_000),
+        ("1.000.000", 1_000_000),
+        ("12", 12),
+        ("1.234.567,89", 1_234_567.89),
+        ("1.5", 1.5),
+        ("1,234,567", 1_234_567),
+        ("1\u202f500", 1500),
+        ("un", 1),
+        ("uno", 1),
+        ("due", 2),
+        ("tre", 3),
+        ("dieci", 10),
+        ("venti", 20),
+        ("ventuno", 21),
+        ("ventitré", 23),
+        ("cento", 100),
+        ("trecentocinquanta", 350),
+        ("mille", 1000),
+        ("duemila", 2000),
+        ("centomila", 100_000),
+        ("mezzo", 0.5),
     ],
 )
 def test_parse_number(s, expected):
@@ -58,6 +78,7 @@ def test_parse_number_rejects(s):
 
 
 # ------------------------------------------------------------------------- format_italian
+
 
 @pytest.mark.parametrize(
     "value, style, expected",
@@ -83,6 +104,7 @@ def test_format_italian_unknown_style():
 
 # ------------------------------------------------------------------ formats (one amount each)
 
+
 @pytest.mark.parametrize(
     "sentence, amount_text, value",
     [
@@ -107,7 +129,11 @@ def test_format_italian_unknown_style():
         ("Il biglietto costa 2,50 euro.", "2,50 euro", 2.5),
         ("Per le barriere un milione e 200mila euro.", "un milione e 200mila euro", 1_200_000),
         ("Stanziati 1 milione e 500.000 euro.", "1 milione e 500.000 euro", 1_500_000),
-        ("Il piano prevede 3 miliardi e 200 milioni di euro.", "3 miliardi e 200 milioni di euro", 3_200_000_000),
+        (
+            "Il piano prevede 3 miliardi e 200 milioni di euro.",
+            "3 miliardi e 200 milioni di euro",
+            3_200_000_000,
+        ),
         ("Il costo sarà di mezzo milione di euro.", "mezzo milione di euro", 500_000),
         ("Il costo sarà di un milione di euro.", "un milione di euro", 1_000_000),
         ("Un investimento di 1 miliardo di euro.", "1 miliardo di euro", 1_000_000_000),
@@ -123,7 +149,7 @@ def test_format_italian_unknown_style():
 def test_formats(sentence, amount_text, value):
     a = only(sentence)
     assert a.text == amount_text
-    assert sentence[a.start:a.end] == a.text
+    assert sentence[a.start : a.end] == a.text
     assert close(a.value, value)
     assert a.currency == "EUR"
 
@@ -143,29 +169,52 @@ def test_dollars(sentence, value):
 
 
 def test_order_and_offsets_in_a_paragraph():
-    text = ("La Giunta ha approvato un piano da 50 milioni di euro. La prima linea, da "
-            "30 milioni, rafforza il fondo di garanzia; la seconda vale € 20.000.000.")
+    text = (
+        "La Giunta ha approvato un piano da 50 milioni di euro. La prima linea, da "
+        "30 milioni, rafforza il fondo di garanzia; la seconda vale € 20.000.000."
+    )
     found = find_amounts(text)
     assert [a.value for a in found] == [50_000_000, 30_000_000, 20_000_000]
-    assert all(text[a.start:a.end] == a.text for a in found)
+    assert all(text[a.start : a.end] == a.text for a in found)
     assert [a.start for a in found] == sorted(a.start for a in found)
 
 
 # ----------------------------------------------------------------------- ranges and lists
 
+
 @pytest.mark.parametrize(
     "sentence, range_text, expected",
     [
-        ("Finanziamenti da 1 a 3 milioni di euro per impresa.", "da 1 a 3 milioni di euro", [1e6, 3e6]),
+        (
+            "Finanziamenti da 1 a 3 milioni di euro per impresa.",
+            "da 1 a 3 milioni di euro",
+            [1e6, 3e6],
+        ),
         ("Contributi tra 2 e 4 milioni per ogni progetto.", "tra 2 e 4 milioni", [2e6, 4e6]),
-        ("Prestiti da 100.000 a 2 milioni di euro per impresa.", "da 100.000 a 2 milioni di euro", [1e5, 2e6]),
+        (
+            "Prestiti da 100.000 a 2 milioni di euro per impresa.",
+            "da 100.000 a 2 milioni di euro",
+            [1e5, 2e6],
+        ),
         ("Per i libri si va da 150 a 500 euro per studente.", "da 150 a 500 euro", [150, 500]),
         ("Dai 150 ai 500 euro a studente.", "Dai 150 ai 500 euro", [150, 500]),
-        ("Il costo è stimato tra i 2 e i 4 milioni di euro.", "tra i 2 e i 4 milioni di euro", [2e6, 4e6]),
-        ("Progetti da 1 milione a 3 milioni di euro.", "da 1 milione a 3 milioni di euro", [1e6, 3e6]),
+        (
+            "Il costo è stimato tra i 2 e i 4 milioni di euro.",
+            "tra i 2 e i 4 milioni di euro",
+            [2e6, 4e6],
+        ),
+        (
+            "Progetti da 1 milione a 3 milioni di euro.",
+            "da 1 milione a 3 milioni di euro",
+            [1e6, 3e6],
+        ),
         ("Tagli da € 150 a € 500 ciascuno.", "da € 150 a € 500", [150, 500]),
         ("Finanziamenti 2-3 milioni di euro.", "2-3 milioni di euro", [2e6, 3e6]),
-        ("Le due misure: rispettivamente 35 e 30 milioni di euro.", "35 e 30 milioni di euro", [35e6, 30e6]),
+        (
+            "Le due misure: rispettivamente 35 e 30 milioni di euro.",
+            "35 e 30 milioni di euro",
+            [35e6, 30e6],
+        ),
         ("Contributi di 3, 4 e 5 milioni di euro.", "3, 4 e 5 milioni di euro", [3e6, 4e6, 5e6]),
     ],
 )
@@ -173,7 +222,7 @@ def test_ranges_and_lists(sentence, range_text, expected):
     found = find_amounts(sentence)
     assert [a.value for a in found] == expected
     assert {a.text for a in found} == {range_text}
-    assert all(sentence[a.start:a.end] == a.text for a in found)
+    assert all(sentence[a.start : a.end] == a.text for a in found)
 
 
 def test_range_needs_a_unit_on_the_second_end():
@@ -188,14 +237,24 @@ def test_separate_amounts_are_not_merged():
 
 # ------------------------------------------------------------------------------ qualifiers
 
+
 @pytest.mark.parametrize(
     "prefix, qualifier",
     [
-        ("oltre", "oltre"), ("Oltre", "oltre"), ("circa", "circa"), ("fino a", "fino a"),
-        ("fino ai", "fino a"), ("almeno", "almeno"), ("più di", "più di"), ("quasi", "quasi"),
-        ("non superiore a", "non superiore a"), ("supera i", "oltre"),
+        ("oltre", "oltre"),
+        ("Oltre", "oltre"),
+        ("circa", "circa"),
+        ("fino a", "fino a"),
+        ("fino ai", "fino a"),
+        ("almeno", "almeno"),
+        ("più di", "più di"),
+        ("quasi", "quasi"),
+        ("non superiore a", "non superiore a"),
+        ("supera i", "oltre"),
         ("non supera i", "non superiore a"),
-        ("un massimo di", "al massimo"), ("poco più di", "poco più di"), ("", None),
+        ("un massimo di", "al massimo"),
+        ("poco più di", "poco più di"),
+        ("", None),
     ],
 )
 def test_qualifiers(prefix, qualifier):
@@ -212,6 +271,7 @@ def test_qualifier_needs_its_preposition():
 
 
 # --------------------------------------------------------------------------- not money
+
 
 @pytest.mark.parametrize(
     "text",
@@ -245,14 +305,17 @@ def test_not_money(text):
 
 # --------------------------------------------------------- context rule for bare amounts
 
+
 def test_bare_millions_with_money_cue_in_sentence():
     assert values("Nel 2025 abbiamo stanziato 37 milioni per le liste d'attesa.") == [37e6]
     assert values("La Regione ha investito 12 milioni.") == [12e6]
 
 
 def test_bare_millions_with_money_earlier_in_the_document():
-    text = ("La Regione presenta 10,53 milioni di euro per 82 comuni.\n\n"
-            "All'area Monferrato vanno 7,42 milioni per 54 comuni; all'Appennino 3,1 milioni.")
+    text = (
+        "La Regione presenta 10,53 milioni di euro per 82 comuni.\n\n"
+        "All'area Monferrato vanno 7,42 milioni per 54 comuni; all'Appennino 3,1 milioni."
+    )
     assert values(text) == [10_530_000, 7_420_000, 3_100_000]
 
 
@@ -267,9 +330,11 @@ def test_bare_millions_without_any_money_context():
 
 
 def test_head_count_in_a_money_document_is_not_money():
-    text = ("La Regione stanzia 2,5 milioni di euro per la biosicurezza. "
-            "Il patrimonio suinicolo è di circa 1,2 milioni di capi. "
-            "Sono 3 milioni i visitatori attesi in Piemonte.")
+    text = (
+        "La Regione stanzia 2,5 milioni di euro per la biosicurezza. "
+        "Il patrimonio suinicolo è di circa 1,2 milioni di capi. "
+        "Sono 3 milioni i visitatori attesi in Piemonte."
+    )
     assert values(text) == [2_500_000]
 
 
@@ -326,9 +391,15 @@ def test_zero_is_not_an_amount():
 
 
 def test_di_cui_parts_borrow_the_unit_of_the_whole():
-    text = "Il Ministero ha sbloccato 18,5 milioni di euro, di cui 9 al Piemonte e 4,5 alla Liguria."
+    text = (
+        "Il Ministero ha sbloccato 18,5 milioni di euro, di cui 9 al Piemonte e 4,5 alla Liguria."
+    )
     assert values(text) == [18.5e6, 9e6, 4.5e6]
-    assert values("Stanziati 10 milioni, di cui 3 milioni alle scuole e 2 agli ospedali.") == [10e6, 3e6, 2e6]
+    assert values("Stanziati 10 milioni, di cui 3 milioni alle scuole e 2 agli ospedali.") == [
+        10e6,
+        3e6,
+        2e6,
+    ]
     # A head count stays a head count, parts included.
     assert values("Il paese ha 10 milioni di abitanti, di cui 3 in città e 2 in campagna.") == []
     # A "part" larger than the whole, or in the next sentence, is not a part.
@@ -343,7 +414,10 @@ def test_amount_in_words_in_brackets_before_the_currency():
 
 
 def test_di_cui_is_neutral():
-    assert values("La Regione ha destinato 10 milioni, di cui 3 milioni alle scuole.") == [10e6, 3e6]
+    assert values("La Regione ha destinato 10 milioni, di cui 3 milioni alle scuole.") == [
+        10e6,
+        3e6,
+    ]
 
 
 # ------------------------------------------------------------------------ property tests
@@ -359,9 +433,18 @@ TEMPLATES = [
 # Each style with the values it can write exactly (so the read value must match exactly).
 STYLES = {
     "plain": (st.integers(1, 10**10), lambda v: format_italian(v, "plain") + " euro"),
-    "decimals": (st.integers(1, 10**11).map(lambda c: c / 100), lambda v: format_italian(v, "decimals") + " euro"),
-    "euro_sign": (st.integers(1, 10**11).map(lambda c: c / 100), lambda v: format_italian(v, "euro_sign")),
-    "milioni": (st.integers(1, 999_999).map(lambda k: k * 10_000), lambda v: format_italian(v, "milioni")),
+    "decimals": (
+        st.integers(1, 10**11).map(lambda c: c / 100),
+        lambda v: format_italian(v, "decimals") + " euro",
+    ),
+    "euro_sign": (
+        st.integers(1, 10**11).map(lambda c: c / 100),
+        lambda v: format_italian(v, "euro_sign"),
+    ),
+    "milioni": (
+        st.integers(1, 999_999).map(lambda k: k * 10_000),
+        lambda v: format_italian(v, "milioni"),
+    ),
     "mila": (st.integers(1, 999).map(lambda k: k * 1000), lambda v: format_italian(v, "mila")),
 }
 
@@ -379,7 +462,7 @@ def test_property_one_amount_per_style(style):
         assert len(found) == 1, (text, found)
         a = found[0]
         assert a.text == amt
-        assert text[a.start:a.end] == amt
+        assert text[a.start : a.end] == amt
         assert a.currency == "EUR"
         assert math.isclose(a.value, value, rel_tol=1e-9), (text, a)
 
@@ -387,33 +470,41 @@ def test_property_one_amount_per_style(style):
 
 
 @PROPERTY
-@given(low=st.integers(1, 10**6), step=st.integers(1, 10**6), style=st.sampled_from(["plain", "decimals"]))
+@given(
+    low=st.integers(1, 10**6),
+    step=st.integers(1, 10**6),
+    style=st.sampled_from(["plain", "decimals"]),
+)
 def test_property_range_gives_two_amounts(low, step, style):
     high = low + step
     rng = f"da {format_italian(low, style)} a {format_italian(high, style)} euro"
     text = f"Il contributo va {rng} per famiglia."
     found = find_amounts(text)
     assert [a.value for a in found] == [low, high]
-    assert all(a.text == rng and text[a.start:a.end] == rng for a in found)
+    assert all(a.text == rng and text[a.start : a.end] == rng for a in found)
 
 
 @PROPERTY
 @given(
     n=st.integers(0, 10**7),
     year=st.integers(1950, 2060),
-    template=st.sampled_from([
-        "Il {n}% delle imprese prevede un aumento.",
-        "Il {n} per cento delle risorse è stato speso.",
-        "Sono {n} i lavoratori coinvolti.",
-        "A rischio {n} posti di lavoro nel {year}.",
-        "Il programma {year}-{year2} coinvolge {n} comuni.",
-        "Legge n. {n} del {year}.",
-        "Chiamare il numero 0{n} 58 000.",
-        "La seduta del {year} ha visto {n} voti favorevoli.",
-    ]),
+    template=st.sampled_from(
+        [
+            "Il {n}% delle imprese prevede un aumento.",
+            "Il {n} per cento delle risorse è stato speso.",
+            "Sono {n} i lavoratori coinvolti.",
+            "A rischio {n} posti di lavoro nel {year}.",
+            "Il programma {year}-{year2} coinvolge {n} comuni.",
+            "Legge n. {n} del {year}.",
+            "Chiamare il numero 0{n} 58 000.",
+            "La seduta del {year} ha visto {n} voti favorevoli.",
+        ]
+    ),
 )
 def test_property_numbers_that_are_not_money(n, year, template):
-    text = "La Regione stanzia 5 milioni di euro. " + template.format(n=n, year=year, year2=year + 6)
+    text = "La Regione stanzia 5 milioni di euro. " + template.format(
+        n=n, year=year, year2=year + 6
+    )
     assert values(text) == [5_000_000], text
 
 
@@ -422,7 +513,7 @@ def test_property_numbers_that_are_not_money(n, year, template):
 def test_property_any_text_gives_consistent_amounts(text):
     found = find_amounts(text)
     for a in found:
-        assert text[a.start:a.end] == a.text
+        assert text[a.start : a.end] == a.text
         assert a.value > 0 and a.currency in ("EUR", "USD")
     assert [a.start for a in found] == sorted(a.start for a in found)
 

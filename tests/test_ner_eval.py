@@ -2,13 +2,13 @@
 
 Fast: a blank Italian pipeline with an entity_ruler, no trained model, no training.
 """
+
 from __future__ import annotations
 
 import pytest
 import spacy
-
-from extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind
-from extractors.tokenizer import SENT_COMPONENT, customize_tokenizer
+from sentinella.extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind
+from sentinella.extractors.tokenizer import SENT_COMPONENT, customize_tokenizer
 
 FIXTURE = """\
 Mario\tB-PER
@@ -45,17 +45,19 @@ def kind_file(tmp_path):
 def ruler_nlp():
     nlp = spacy.blank("it")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([
-        # right: Mario Rossi (PER), Torino (LOC, twice)
-        {"label": "PER", "pattern": [{"ORTH": "Mario"}, {"ORTH": "Rossi"}]},
-        {"label": "LOC", "pattern": "Torino"},
-        # wrong boundary: only "Regione" -> ORG miss + false positive
-        {"label": "ORG", "pattern": "Regione"},
-        # wrong type: Roma as ORG -> LOC miss + ORG false positive
-        {"label": "ORG", "pattern": "Roma"},
-        # ignored label
-        {"label": "MISC", "pattern": "Anna"},
-    ])
+    ruler.add_patterns(
+        [
+            # right: Mario Rossi (PER), Torino (LOC, twice)
+            {"label": "PER", "pattern": [{"ORTH": "Mario"}, {"ORTH": "Rossi"}]},
+            {"label": "LOC", "pattern": "Torino"},
+            # wrong boundary: only "Regione" -> ORG miss + false positive
+            {"label": "ORG", "pattern": "Regione"},
+            # wrong type: Roma as ORG -> LOC miss + ORG false positive
+            {"label": "ORG", "pattern": "Roma"},
+            # ignored label
+            {"label": "MISC", "pattern": "Anna"},
+        ]
+    )
     return nlp
 
 
@@ -69,7 +71,10 @@ def test_read_kind_and_spans(kind_file):
 def test_iob_spans_lenient():
     # an I- after O starts an entity; an I- of another type starts a new one
     assert iob_spans(["O", "I-PER", "I-PER", "I-LOC", "B-LOC", "O"]) == [
-        (1, 3, "PER"), (3, 4, "LOC"), (4, 5, "LOC")]
+        (1, 3, "PER"),
+        (3, 4, "LOC"),
+        (4, 5, "LOC"),
+    ]
 
 
 def test_evaluate_ner_numbers(kind_file, ruler_nlp):
@@ -93,13 +98,15 @@ def test_evaluate_ner_numbers(kind_file, ruler_nlp):
 def test_evaluate_ner_perfect(kind_file):
     nlp = spacy.blank("it")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([
-        {"label": "PER", "pattern": "Mario Rossi"},
-        {"label": "PER", "pattern": "Anna Bianchi"},
-        {"label": "ORG", "pattern": "Regione Piemonte"},
-        {"label": "LOC", "pattern": "Torino"},
-        {"label": "LOC", "pattern": "Roma"},
-    ])
+    ruler.add_patterns(
+        [
+            {"label": "PER", "pattern": "Mario Rossi"},
+            {"label": "PER", "pattern": "Anna Bianchi"},
+            {"label": "ORG", "pattern": "Regione Piemonte"},
+            {"label": "LOC", "pattern": "Torino"},
+            {"label": "LOC", "pattern": "Roma"},
+        ]
+    )
     s = evaluate_ner(nlp, kind_file)
     assert (s["p"], s["r"], s["f"]) == (1.0, 1.0, 1.0)
 
@@ -117,7 +124,9 @@ def test_legal_forms_one_token(form):
     assert form in toks and "," in toks
 
 
-@pytest.mark.parametrize("abbr", ["on.", "sen.", "dott.", "avv.", "ing.", "prof.", "n.", "art.", "artt.", "c.a."])
+@pytest.mark.parametrize(
+    "abbr", ["on.", "sen.", "dott.", "avv.", "ing.", "prof.", "n.", "art.", "artt.", "c.a."]
+)
 def test_abbreviations_one_token(abbr):
     nlp = customize_tokenizer(spacy.blank("it"))
     assert abbr in _tokens(nlp, f"secondo {abbr} 5 Rossi")
@@ -127,7 +136,9 @@ def test_sentences():
     nlp = customize_tokenizer(spacy.blank("it"))
     doc = nlp("l'on. Rossi ha detto. Poi")
     assert [s.text for s in doc.sents] == ["l'on. Rossi ha detto.", "Poi"]
-    doc = nlp("La Telecontact Italia S.p.A. Ha firmato il contratto n. 23 ai sensi dell'art. 5 del decreto.")
+    doc = nlp(
+        "La Telecontact Italia S.p.A. Ha firmato il contratto n. 23 ai sensi dell'art. 5 del decreto."
+    )
     assert len(list(doc.sents)) == 1
     doc = nlp("Il sen. Bianchi e il dott. Verdi. La Regione stanzia fondi.")
     assert len(list(doc.sents)) == 2
@@ -167,4 +178,7 @@ def test_shipped_pipeline_carries_special_cases(tmp_path):
     nlp.to_disk(tmp_path / "p")
     loaded = spacy.load(tmp_path / "p")  # plain load: no custom factory needed
     assert "S.p.A." in _tokens(loaded, "Acme Italia S.p.A. ha detto")
-    assert [s.text for s in loaded("l'on. Rossi ha detto. Poi").sents] == ["l'on. Rossi ha detto.", "Poi"]
+    assert [s.text for s in loaded("l'on. Rossi ha detto. Poi").sents] == [
+        "l'on. Rossi ha detto.",
+        "Poi",
+    ]

@@ -1,4 +1,5 @@
 """The loader's order of preference: explicit model, it_core_news_lg/md/sm, shipped, blank."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,8 @@ import sys
 
 import pytest
 import spacy
-
-from extractors import pipeline
-from extractors.pipeline import ModelError, load_pipeline, pipeline_id, resolve_model
+from sentinella.extractors import pipeline
+from sentinella.extractors.pipeline import ModelError, load_pipeline, pipeline_id, resolve_model
 
 
 def _save_small_pipeline(folder, name: str, version: str = "9.9.9"):
@@ -30,7 +30,8 @@ def fake_lg(tmp_path, monkeypatch):
     (package / "__init__.py").write_text(
         "from pathlib import Path\nimport spacy\n\n"
         "def load(**overrides):\n"
-        "    return spacy.load(Path(__file__).parent / 'model', **overrides)\n")
+        "    return spacy.load(Path(__file__).parent / 'model', **overrides)\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     monkeypatch.delenv("SENTINELLA_MODEL", raising=False)
     load_pipeline.cache_clear()

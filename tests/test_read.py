@@ -1,49 +1,58 @@
 """Reading pages: Italian dates, language, charsets, tables, canonical URLs, near-duplicates."""
+
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
 
 import pytest
-
-from flows.canonical import canonical_url
-from flows.dedup import _shingles, distance, find_duplicate, simhash
-from flows.language import detect_language
-from flows.read import parse_italian_date, publication_date, read_html
+from sentinella.flows.canonical import canonical_url
+from sentinella.flows.dedup import _shingles, distance, find_duplicate, simhash
+from sentinella.flows.language import detect_language
+from sentinella.flows.read import parse_italian_date, publication_date, read_html
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpus" / "sample"
 WEB = Path(__file__).resolve().parent / "fixtures" / "web"
-BODY = ("<p>La Giunta regionale ha approvato oggi il piano per le strade provinciali del "
-        "Piemonte, con risorse per la manutenzione dei ponti e delle gallerie nelle valli "
-        "alpine e nelle aree interne della regione.</p>")
+BODY = (
+    "<p>La Giunta regionale ha approvato oggi il piano per le strade provinciali del "
+    "Piemonte, con risorse per la manutenzione dei ponti e delle gallerie nelle valli "
+    "alpine e nelle aree interne della regione.</p>"
+)
 
 
 def _page(head: str = "", article: str = "") -> str:
-    return (f"<html lang='it'><head><meta charset='utf-8'><title>Piano strade</title>{head}"
-            f"</head><body><article><h1>Piano strade</h1>{article}{BODY * 2}</article>"
-            "</body></html>")
+    return (
+        f"<html lang='it'><head><meta charset='utf-8'><title>Piano strade</title>{head}"
+        f"</head><body><article><h1>Piano strade</h1>{article}{BODY * 2}</article>"
+        "</body></html>"
+    )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Pubblicato il 25 novembre 2026", "2026-11-25"),
-    ("mercoledì 1° settembre 2026", "2026-09-01"),
-    ("3 nov. 2026", "2026-11-03"),
-    ("25/11/2026 - 17:00", "2026-11-25"),
-    ("25.11.2026", "2026-11-25"),
-    ("2026-11-25T10:00", "2026-11-25"),
-    ("31/02/2026", None),  # no such day
-    ("il 12 novembre", None),  # no year: not a date to keep
-    ("25 novembre 2099", None),  # in the future: not a publication date
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Pubblicato il 25 novembre 2026", "2026-11-25"),
+        ("mercoledì 1° settembre 2026", "2026-09-01"),
+        ("3 nov. 2026", "2026-11-03"),
+        ("25/11/2026 - 17:00", "2026-11-25"),
+        ("25.11.2026", "2026-11-25"),
+        ("2026-11-25T10:00", "2026-11-25"),
+        ("31/02/2026", None),  # no such day
+        ("il 12 novembre", None),  # no year: not a date to keep
+        ("25 novembre 2099", None),  # in the future: not a publication date
+    ],
+)
 def test_italian_dates(text, expected):
     assert parse_italian_date(text) == expected
 
 
 def test_marked_publication_date_beats_metadata_and_update():
-    html = _page('<meta property="article:published_time" content="2026-11-20T10:00:00">',
-                 '<div class="ultimo-aggiornamento">Ultimo aggiornamento: 24/11/2026</div>'
-                 '<div>Pubblicato il 19 novembre 2026</div>')
+    html = _page(
+        '<meta property="article:published_time" content="2026-11-20T10:00:00">',
+        '<div class="ultimo-aggiornamento">Ultimo aggiornamento: 24/11/2026</div>'
+        "<div>Pubblicato il 19 novembre 2026</div>",
+    )
     assert publication_date(html, "2026-11-20") == "2026-11-19"
 
 
@@ -59,15 +68,21 @@ def test_date_from_a_date_element_then_the_entry_then_the_update():
 def test_sample_pages_keep_their_dates_without_dates_in_the_url():
     for page in sorted(SAMPLE.glob("*/*.html")):
         expected = page.name[:10]
-        assert read_html(page.read_bytes(), url="http://127.0.0.1/p.html").published == \
-            expected, page
+        assert read_html(page.read_bytes(), url="http://127.0.0.1/p.html").published == expected, (
+            page
+        )
 
 
 def test_fixture_without_date_and_by_line():
-    assert read_html((WEB / "senza-data.html").read_bytes(),
-                     url="http://127.0.0.1/extra/senza-data.html").published is None
-    page = read_html((SAMPLE / "cronache-astigiane/2026-11-12-telecontact-chiusura-asti.html")
-                     .read_bytes())
+    assert (
+        read_html(
+            (WEB / "senza-data.html").read_bytes(), url="http://127.0.0.1/extra/senza-data.html"
+        ).published
+        is None
+    )
+    page = read_html(
+        (SAMPLE / "cronache-astigiane/2026-11-12-telecontact-chiusura-asti.html").read_bytes()
+    )
     assert page.author == "Paolo Rabino"
 
 
@@ -86,39 +101,54 @@ def test_latin1_bytes_declared_utf8():
 
 
 def test_tables_of_amounts_are_kept_as_text():
-    page = read_html((SAMPLE / "cittametropolitana-torino/"
-                               "2026-10-26-strade-provinciali-riparto.html").read_bytes())
+    page = read_html(
+        (
+            SAMPLE / "cittametropolitana-torino/2026-10-26-strade-provinciali-riparto.html"
+        ).read_bytes()
+    )
     assert "| Pinerolo | € 620.000 |" in page.text
     assert "| Totale | € 2.900.000 |" in page.text
 
 
 def test_canonical_urls():
-    assert canonical_url("HTTP://Example.ORG:80/a?utm_source=x&b=2&a=1&fbclid=z#top") == \
-        "http://example.org/a?a=1&b=2"
+    assert (
+        canonical_url("HTTP://Example.ORG:80/a?utm_source=x&b=2&a=1&fbclid=z#top")
+        == "http://example.org/a?a=1&b=2"
+    )
     assert canonical_url("https://example.org:443") == "https://example.org/"
-    page = read_html((SAMPLE / "regione-piemonte/2026-11-20-telecontact-tavolo.html")
-                     .read_bytes(), url="http://127.0.0.1/tmp?utm_campaign=x")
-    assert page.url == ("https://sentinella.example/regione-piemonte/"
-                        "2026-11-20-telecontact-tavolo.html")  # rel=canonical
+    page = read_html(
+        (SAMPLE / "regione-piemonte/2026-11-20-telecontact-tavolo.html").read_bytes(),
+        url="http://127.0.0.1/tmp?utm_campaign=x",
+    )
+    assert page.url == (
+        "https://sentinella.example/regione-piemonte/2026-11-20-telecontact-tavolo.html"
+    )  # rel=canonical
 
 
 def _sample_texts() -> dict[str, str]:
     pages = sorted(SAMPLE.glob("*/*.html")) + sorted(WEB.glob("*.html"))
-    return {p.name: read_html(p.read_bytes()).text for p in pages
-            if p.name not in ("ripubblicato.html", "rettifica-v2.html")}
+    return {
+        p.name: read_html(p.read_bytes()).text
+        for p in pages
+        if p.name not in ("ripubblicato.html", "rettifica-v2.html")
+    }
 
 
 def test_republished_release_is_a_near_duplicate_and_distinct_ones_are_not():
     texts = _sample_texts()
     copy = read_html((WEB / "ripubblicato.html").read_bytes()).text
     known = [(name, name, simhash(t)) for name, t in texts.items()]
-    assert find_duplicate(simhash(copy), known, text=copy, text_of=texts.get) == \
-        "2026-11-20-telecontact-tavolo.html"
+    assert (
+        find_duplicate(simhash(copy), known, text=copy, text_of=texts.get)
+        == "2026-11-20-telecontact-tavolo.html"
+    )
     shingles = {name: set(_shingles(t)) for name, t in texts.items()}
     prints = {name: simhash(t) for name, t in texts.items()}
     for a, b in itertools.combinations(texts, 2):
         shared = len(shingles[a] & shingles[b]) / min(len(shingles[a]), len(shingles[b]))
         assert shared < 0.2, (a, b)  # measured at most 0.114 (flows/dedup.py)
         if distance(prints[a], prints[b]) <= 20:
-            assert find_duplicate(prints[a], [(b, b, prints[b])], text=texts[a],
-                                  text_of=texts.get) is None
+            assert (
+                find_duplicate(prints[a], [(b, b, prints[b])], text=texts[a], text_of=texts.get)
+                is None
+            )

@@ -1,9 +1,9 @@
 """The nightly deployment, applied to a real Prefect server, carries a Rome-time schedule."""
+
 from __future__ import annotations
 
 import pytest
-
-from flows.schedule import NIGHTLY_CRON, ScheduleError, check_cron, nightly_deployment
+from sentinella.flows.schedule import NIGHTLY_CRON, ScheduleError, check_cron, nightly_deployment
 
 
 def test_deployment_on_a_real_server_has_rome_schedule(prefect_server, tmp_path):

@@ -1,10 +1,10 @@
 """Places linked to ISTAT codes (extractors/sites.py)."""
+
 from __future__ import annotations
 
 import pytest
-
-from extractors.extract import extract
-from extractors.pipeline import load_pipeline
+from sentinella.extractors.extract import extract
+from sentinella.extractors.pipeline import load_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -17,7 +17,9 @@ def sites(nlp, text):
 
 
 def test_comune_di_asti_is_an_organisation_and_asti_a_site(nlp):
-    ext = extract("Il Comune di Asti ha organizzato due pullman. Asti si ferma per lo sciopero.", nlp=nlp)
+    ext = extract(
+        "Il Comune di Asti ha organizzato due pullman. Asti si ferma per lo sciopero.", nlp=nlp
+    )
     assert [a.name for a in ext.actors if a.kind == "organization"] == ["Comune di Asti"]
     assert [(s.name, s.type, s.istat) for s in ext.sites] == [("Asti", "comune", "005005")]
 
@@ -27,8 +29,11 @@ def test_place_only_inside_an_institution_name_is_not_a_site(nlp):
 
 
 def test_provinces_and_regions(nlp):
-    found = sites(nlp, "Priorità alle aziende nelle province di Cuneo e Torino e in provincia di Biella, "
-                       "come in tutto il Piemonte.")
+    found = sites(
+        nlp,
+        "Priorità alle aziende nelle province di Cuneo e Torino e in provincia di Biella, "
+        "come in tutto il Piemonte.",
+    )
     assert found[("Cuneo", "provincia")].istat == "004"
     assert found[("Torino", "provincia")].istat == "001"
     assert found[("Biella", "provincia")].istat == "096"
@@ -37,18 +42,28 @@ def test_provinces_and_regions(nlp):
 
 
 def test_areas_streets_roads_and_buildings_are_altro(nlp):
-    text = ("I lavori sulla SP 460 in valle Orco, in piazza Vittorio Emanuele II, nell’area ex Montefibre, "
-            "al Castello di Miasino e nel Canavese.")
+    text = (
+        "I lavori sulla SP 460 in valle Orco, in piazza Vittorio Emanuele II, nell’area ex Montefibre, "
+        "al Castello di Miasino e nel Canavese."
+    )
     found = sites(nlp, text)
-    for name in ("SP 460", "valle Orco", "piazza Vittorio Emanuele II", "ex Montefibre",
-                 "Castello di Miasino", "Canavese"):
+    for name in (
+        "SP 460",
+        "valle Orco",
+        "piazza Vittorio Emanuele II",
+        "ex Montefibre",
+        "Castello di Miasino",
+        "Canavese",
+    ):
         assert (name, "altro") in found, name
     assert ("Miasino", "comune") not in found
     assert not [a for a in extract(text, nlp=nlp).actors if a.kind == "person"]
 
 
 def test_municipality_names_that_look_like_people_or_words(nlp):
-    ext = extract("Il consigliere comunale Mauro Bosia abita a Romano Canavese, vicino a Ivrea.", nlp=nlp)
+    ext = extract(
+        "Il consigliere comunale Mauro Bosia abita a Romano Canavese, vicino a Ivrea.", nlp=nlp
+    )
     assert {s.name for s in ext.sites} == {"Romano Canavese", "Ivrea"}
     assert [a.name for a in ext.actors if a.kind == "person"] == ["Mauro Bosia"]
 

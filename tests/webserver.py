@@ -26,16 +26,17 @@ It serves (every page with an ETag and a Last-Modified, and 304 when they match)
 takes a function (WebServer, Request) -> (status, headers, body) to add or override a
 path. Only 127.0.0.1 is bound; "localhost" resolves to it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Optional
 from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,23 +48,31 @@ BASE = b"https://sentinella.example/"
 LISTING = [
     ("/extra/latin1.html", "Vercelli, più corse per la linea per Novara", "18/11/2026"),
     ("/extra/english.html", "Piedmont launches a fund for mountain tourism", "17/11/2026"),
-    ("/extra/senza-data.html?utm_source=newsletter&utm_medium=email",
-     "Biblioteca civica di Bra, orari estesi", None),
+    (
+        "/extra/senza-data.html?utm_source=newsletter&utm_medium=email",
+        "Biblioteca civica di Bra, orari estesi",
+        None,
+    ),
     ("/extra/rettifica.html", "Alba, nuovo polo scolastico di corso Piave", "19/11/2026"),
-    ("/vecchio/comune-novara/2026-09-10-servizi-digitali-anagrafe.html",
-     "Novara, servizi digitali all'anagrafe", "10/09/2026"),
-    ("/cittametropolitana-torino/2026-10-26-strade-provinciali-riparto.html",
-     "Strade provinciali, il riparto", "26/10/2026"),
+    (
+        "/vecchio/comune-novara/2026-09-10-servizi-digitali-anagrafe.html",
+        "Novara, servizi digitali all'anagrafe",
+        "10/09/2026",
+    ),
+    (
+        "/cittametropolitana-torino/2026-10-26-strade-provinciali-riparto.html",
+        "Strade provinciali, il riparto",
+        "26/10/2026",
+    ),
     ("/privato/bozza-non-pubblicata.html", "Bozza riservata", "20/11/2026"),
     ("/extra/pagina-rimossa.html", "Una pagina che non c'è più", "05/11/2026"),
-    ("/comune-torino/2026-10-21-scuole-pnrr-cantieri.html", "Scuole, cantieri PNRR",
-     "21/10/2026"),
+    ("/comune-torino/2026-10-21-scuole-pnrr-cantieri.html", "Scuole, cantieri PNRR", "21/10/2026"),
     ("/comune-cuneo/2026-10-19-viadotto-soleri.html", "Viadotto Soleri", "19/10/2026"),
 ]
 FLAKY = {"/cittametropolitana-torino/2026-10-26-strade-provinciali-riparto.html": 1}
 
-MODIFIED = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
-MODIFIED_LATER = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)  # the corrected release
+MODIFIED = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+MODIFIED_LATER = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # the corrected release
 
 Response = tuple[int, dict, bytes]
 
@@ -83,25 +92,27 @@ class Request:
 
 
 class WebServer:
-    def __init__(self, *, crawl_delay: float = 0.0, listing_size: int = 3,
-                 listing: Optional[list] = None):
+    def __init__(
+        self, *, crawl_delay: float = 0.0, listing_size: int = 3, listing: list | None = None
+    ):
         self.crawl_delay = crawl_delay
         self.listing_size = listing_size
         self.listing = list(LISTING if listing is None else listing)
         self.generation = 1
         self.flaky: dict[str, int] = dict(FLAKY)
-        self.routes: dict[str, Callable[["WebServer", Request], Response]] = {}
+        self.routes: dict[str, Callable[[WebServer, Request], Response]] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        kwargs={"poll_interval": 0.05})
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, kwargs={"poll_interval": 0.05}
+        )
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> "WebServer":
+    def start(self) -> WebServer:
         self._thread.start()
         return self
 
@@ -109,7 +120,7 @@ class WebServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "WebServer":
+    def __enter__(self) -> WebServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -123,10 +134,13 @@ class WebServer:
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return self.origin(host) + path
 
-    def requests_for(self, prefix: str = "/", host: Optional[str] = None) -> list[Request]:
+    def requests_for(self, prefix: str = "/", host: str | None = None) -> list[Request]:
         with self._lock:
-            return [r for r in self.requests if r.path.startswith(prefix)
-                    and (host is None or r.host.split(":")[0] == host)]
+            return [
+                r
+                for r in self.requests
+                if r.path.startswith(prefix) and (host is None or r.host.split(":")[0] == host)
+            ]
 
     def clear(self) -> None:
         with self._lock:
@@ -134,7 +148,7 @@ class WebServer:
 
     # --- the site ---------------------------------------------------------------------------
 
-    def respond(self, request: Request) -> Response:
+    def respond(self, request: Request) -> Response:  # noqa: C901 - one branch per route family of the test site
         path = urlsplit(request.path).path
         if request.path in self.routes or path in self.routes:
             return self.routes.get(request.path, self.routes.get(path))(self, request)
@@ -144,11 +158,12 @@ class WebServer:
                 return 503, {"Retry-After": "0"}, b"Servizio temporaneamente non disponibile"
         origin = f"http://{request.host}/".encode()
         if path == "/robots.txt":
-            body = (f"User-agent: *\nCrawl-delay: {self.crawl_delay}\nDisallow: /privato/\n"
-                    ).encode()
+            body = (
+                f"User-agent: *\nCrawl-delay: {self.crawl_delay}\nDisallow: /privato/\n"
+            ).encode()
             return 200, {"Content-Type": "text/plain"}, body
         if path.startswith("/vecchio/"):
-            return 301, {"Location": path[len("/vecchio"):]}, b""
+            return 301, {"Location": path[len("/vecchio") :]}, b""
         if path == "/comunicati/":
             return self._page(request, self._listing_page(request), "text/html; charset=utf-8")
         if path == "/sitemap-index.xml":
@@ -159,16 +174,20 @@ class WebServer:
         if path == "/atom.xml":
             return self._page(request, self._atom(origin), "application/atom+xml")
         if path == "/extra/latin1.html":
-            return self._page(request, (FIXTURES / "latin1.html").read_bytes().replace(
-                BASE, origin), "text/html; charset=utf-8")
+            return self._page(
+                request,
+                (FIXTURES / "latin1.html").read_bytes().replace(BASE, origin),
+                "text/html; charset=utf-8",
+            )
         if path.startswith("/extra/"):
-            name = path[len("/extra/"):]
+            name = path[len("/extra/") :]
             if name == "rettifica.html":
                 name = f"rettifica-v{self.generation}.html"
             file = FIXTURES / name
         elif path.startswith("/privato/"):
-            return self._page(request, b"<html><body><p>riservato</p></body></html>",
-                              "text/html; charset=utf-8")
+            return self._page(
+                request, b"<html><body><p>riservato</p></body></html>", "text/html; charset=utf-8"
+            )
         else:
             file = SAMPLE / path.lstrip("/")
         if ".." in path or not file.is_file():
@@ -182,8 +201,11 @@ class WebServer:
         modified = MODIFIED
         if self.generation > 1 and "rettifica" in request.path:
             modified = MODIFIED_LATER
-        headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True),
-                   "Content-Type": content_type}
+        headers = {
+            "ETag": etag,
+            "Last-Modified": format_datetime(modified, usegmt=True),
+            "Content-Type": content_type,
+        }
         if_none = request.headers.get("if-none-match")
         if_since = request.headers.get("if-modified-since")
         if if_none is not None:
@@ -202,18 +224,28 @@ class WebServer:
         query = parse_qs(urlsplit(request.path).query)
         number = int(query.get("page", ["1"])[0])
         size = self.listing_size
-        items = self.listing[(number - 1) * size: number * size]
+        items = self.listing[(number - 1) * size : number * size]
         rows = "\n".join(
             f'<li class="notizia"><a class="titolo" href="{path}">{title}</a>'
-            + (f' <span class="data">{shown}</span>' if shown else "") + "</li>"
-            for path, title, shown in items)
+            + (f' <span class="data">{shown}</span>' if shown else "")
+            + "</li>"
+            for path, title, shown in items
+        )
         more = number * size < len(self.listing)
-        following = (f'<a rel="next" class="pager-next" href="/comunicati/?page={number + 1}">'
-                     "Pagina successiva</a>") if more else ""
-        return (f'<!DOCTYPE html><html lang="it"><head><meta charset="utf-8">'
-                f"<title>Comunicati stampa - pagina {number}</title></head><body>"
-                f'<nav><a href="/">Home</a></nav><h1>Comunicati stampa</h1>'
-                f'<ul class="elenco">\n{rows}\n</ul>{following}</body></html>').encode()
+        following = (
+            (
+                f'<a rel="next" class="pager-next" href="/comunicati/?page={number + 1}">'
+                "Pagina successiva</a>"
+            )
+            if more
+            else ""
+        )
+        return (
+            f'<!DOCTYPE html><html lang="it"><head><meta charset="utf-8">'
+            f"<title>Comunicati stampa - pagina {number}</title></head><body>"
+            f'<nav><a href="/">Home</a></nav><h1>Comunicati stampa</h1>'
+            f'<ul class="elenco">\n{rows}\n</ul>{following}</body></html>'
+        ).encode()
 
     def _sitemap_entries(self, origin: bytes) -> list[tuple[str, str]]:
         import re
@@ -223,36 +255,47 @@ class WebServer:
 
     def _sitemap_parts(self, origin: bytes) -> dict[str, list[tuple[str, str]]]:
         entries = self._sitemap_entries(origin)
-        return {"before-november.xml": [e for e in entries if e[1] < "2026-11-01"],
-                "november.xml": [e for e in entries if e[1] >= "2026-11-01"]}
+        return {
+            "before-november.xml": [e for e in entries if e[1] < "2026-11-01"],
+            "november.xml": [e for e in entries if e[1] >= "2026-11-01"],
+        }
 
     def _sitemap_index(self, origin: bytes) -> bytes:
         rows = "".join(
             f"<sitemap><loc>{origin.decode()}sitemaps/{name}</loc>"
             f"<lastmod>{max(e[1] for e in entries)}</lastmod></sitemap>\n"
-            for name, entries in self._sitemap_parts(origin).items())
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns='
-                f'"http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</sitemapindex>\n').encode()
+            for name, entries in self._sitemap_parts(origin).items()
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns='
+            f'"http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</sitemapindex>\n'
+        ).encode()
 
-    def _sitemap_part(self, name: str, origin: bytes) -> Optional[bytes]:
+    def _sitemap_part(self, name: str, origin: bytes) -> bytes | None:
         entries = self._sitemap_parts(origin).get(name)
         if entries is None:
             return None
-        rows = "".join(f"<url><loc>{loc}</loc><lastmod>{mod}</lastmod></url>\n"
-                       for loc, mod in entries)
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns='
-                f'"http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</urlset>\n').encode()
+        rows = "".join(
+            f"<url><loc>{loc}</loc><lastmod>{mod}</lastmod></url>\n" for loc, mod in entries
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns='
+            f'"http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</urlset>\n'
+        ).encode()
 
     def _atom(self, origin: bytes) -> bytes:
         entries = sorted(self._sitemap_entries(origin), key=lambda e: e[1], reverse=True)[:4]
         rows = "".join(
-            f"<entry><title>Comunicato {i}</title><link rel=\"alternate\" href=\"{loc}\"/>"
+            f'<entry><title>Comunicato {i}</title><link rel="alternate" href="{loc}"/>'
             f"<id>{loc}</id><updated>{mod}T12:00:00+01:00</updated>"
             f"<published>{mod}T12:00:00+01:00</published></entry>\n"
-            for i, (loc, mod) in enumerate(entries, 1))
-        return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-                f"<title>Sentinella Atom</title><id>{origin.decode()}</id>"
-                f"<updated>2026-11-24T12:00:00Z</updated>\n{rows}</feed>\n").encode()
+            for i, (loc, mod) in enumerate(entries, 1)
+        )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>Sentinella Atom</title><id>{origin.decode()}</id>"
+            f"<updated>2026-11-24T12:00:00Z</updated>\n{rows}</feed>\n"
+        ).encode()
 
 
 def _not_found() -> Response:
@@ -267,10 +310,10 @@ def _handler(web: WebServer):
         disable_nagle_algorithm = True  # else headers and body wait 40 ms for a delayed ACK
         wbufsize = 1 << 16  # one write per response (http.server flushes after each)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             self._serve(send_body=True)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._serve(send_body=False)
 
         def _serve(self, send_body: bool) -> None:
@@ -282,11 +325,12 @@ def _handler(web: WebServer):
             request = Request(self.command, self.path, host, headers, 0, arrived)
             try:
                 status, extra, body = web.respond(request)
-            except Exception as exc:  # noqa: BLE001 - a broken route is a 500, not a hang
+            except Exception as exc:
                 status, extra, body = 500, {"Content-Type": "text/plain"}, repr(exc).encode()
             with web._lock:
-                web.requests.append(Request(self.command, self.path, host, headers, status,
-                                            arrived))
+                web.requests.append(
+                    Request(self.command, self.path, host, headers, status, arrived)
+                )
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)

@@ -4,10 +4,10 @@ Small frozen dataclasses cross the boundary between `extractors/` and the rest o
 Sentinella; `Extraction.to_dict()` gives the JSON shape of the extraction format, with
 character offsets (`start`, `end`) added to every item.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -18,9 +18,9 @@ class Actor:
     kind: str  # "person" | "organization"
     start: int  # offsets of the first mention in the text
     end: int
-    role: Optional[str] = None  # offices, lower case, joined with "; "
-    organization: Optional[str] = None  # the body the office belongs to
-    id: Optional[str] = None  # stable id, e.g. "person:alberto-cirio"
+    role: str | None = None  # offices, lower case, joined with "; "
+    organization: str | None = None  # the body the office belongs to
+    id: str | None = None  # stable id, e.g. "person:alberto-cirio"
     mentions: tuple[tuple[int, int], ...] = ()  # every (start, end) that refers to it
 
 
@@ -32,7 +32,7 @@ class Site:
     type: str
     start: int
     end: int
-    istat: Optional[str] = None  # ISTAT code where the place is linked
+    istat: str | None = None  # ISTAT code where the place is linked
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Amount:
     currency: str
     start: int
     end: int
-    qualifier: Optional[str] = None  # "oltre", "fino a", "circa", ...
+    qualifier: str | None = None  # "oltre", "fino a", "circa", ...
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,11 @@ class Commitment:
     sentence: str
     start: int  # offsets of the sentence
     end: int
-    organization: Optional[str] = None
-    amount: Optional[float] = None
-    purpose: Optional[str] = None
+    organization: str | None = None
+    amount: float | None = None
+    purpose: str | None = None
     sites: tuple[str, ...] = ()
-    verb: Optional[str] = None  # the lemma of the commitment verb
+    verb: str | None = None  # the lemma of the commitment verb
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,12 @@ class Extraction:
 def _clean(d: dict) -> dict:
     """Drop empty optional fields; tuples become lists for JSON."""
     out = {}
-    for k, v in d.items():
-        if isinstance(v, tuple):
-            v = [list(x) if isinstance(x, tuple) else x for x in v]
+    for k, value in d.items():
+        v = (
+            [list(x) if isinstance(x, tuple) else x for x in value]
+            if isinstance(value, tuple)
+            else value
+        )
         if v is None and k not in ("amount", "role", "organization"):
             continue
         out[k] = v

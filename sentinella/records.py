@@ -1,10 +1,10 @@
 """Values that cross into the knowledge base: documents as read, and what a run did."""
+
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -14,15 +14,15 @@ class Document:
     url: str  # canonical URL (or file URI for pages read from disk)
     text: str
     source: str  # name of the source in sources.toml
-    title: Optional[str] = None
-    published: Optional[str] = None  # ISO date; None when the page and its listing give none
-    publisher: Optional[str] = None
-    author: Optional[str] = None
-    language: Optional[str] = None
-    fetched_at: Optional[str] = None
-    fetched_url: Optional[str] = None  # the address fetched, when rel=canonical differs
-    etag: Optional[str] = None
-    last_modified: Optional[str] = None
+    title: str | None = None
+    published: str | None = None  # ISO date; None when the page and its listing give none
+    publisher: str | None = None
+    author: str | None = None
+    language: str | None = None
+    fetched_at: str | None = None
+    fetched_url: str | None = None  # the address fetched, when rel=canonical differs
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -57,7 +57,7 @@ class RunSummary:
 
     sources: list[SourceHealth] = field(default_factory=list)
     pipeline: str = ""
-    run_id: Optional[int] = None
+    run_id: int | None = None
     seconds: float = 0.0
 
     def total(self, name: str) -> int:
