@@ -73,9 +73,10 @@ def main() -> None:
     configure_prefect(work)
     # a busy machine (another job training a model) can take longer than Prefect's 20 s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    from webserver import WebServer
+
     from sentinella.flows.fetch import Fetcher
     from sentinella.flows.nightly import nightly
-    from webserver import WebServer
 
     with WebServer() as web:
         web.flaky.clear()  # the test server's one 503 would add a 1 s backoff to the numbers

@@ -40,12 +40,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sentinella.extractors import lexicon
-from sentinella.extractors.lexicon import text_of, token_range, tokens_of
-from sentinella.extractors.sites import after_office
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+
+from sentinella.extractors import lexicon
+from sentinella.extractors.lexicon import text_of, token_range, tokens_of
+from sentinella.extractors.sites import after_office
 
 CAP = r"[A-ZÀ-Ý][\w’'\-]*"
 PREP_DI = {"di", "del", "della", "dell’", "dell'", "dei", "degli", "delle", "d’", "d'", "dello"}

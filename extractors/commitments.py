@@ -41,11 +41,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from sentinella.extractors import lexicon
-from sentinella.extractors.lexicon import text_of
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sentinella.extractors import lexicon
+from sentinella.extractors.lexicon import text_of
 from sentinella.facts import Commitment
 
 QUOTE_OPEN, QUOTE_CLOSE = "«“", "»”"

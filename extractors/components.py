@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from sentinella.extractors import actors as A
 from sentinella.extractors import sites as S
 from sentinella.extractors.lexicon import text_of, token_range, tokens_of
-from spacy.language import Language
-from spacy.tokens import Doc
 
 COMPONENTS = ("sentinella_actors_sites", "sentinella_money", "sentinella_commitments")
 

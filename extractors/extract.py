@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from sentinella.extractors import money
 from sentinella.extractors.actors import office_body, slug
 from sentinella.extractors.lexicon import text_of
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
-from spacy.language import Language
-from spacy.tokens import Doc
-
 from sentinella.facts import Actor, Extraction, Site
 
 

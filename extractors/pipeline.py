@@ -16,11 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import spacy
-from sentinella.extractors import gazetteer  # noqa: F401  registers the shipped model's gazetteer factory
 from spacy.language import Language
 
 from sentinella import models
 from sentinella.errors import SentinellaError
+from sentinella.extractors import gazetteer  # noqa: F401  registers the shipped model's gazetteer factory
 
 log = logging.getLogger("sentinella.pipeline")
 

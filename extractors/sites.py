@@ -22,11 +22,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sentinella.extractors import lexicon
-from sentinella.extractors.lexicon import text_of
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+
+from sentinella.extractors import lexicon
+from sentinella.extractors.lexicon import text_of
 
 CAP = r"[A-ZÀ-Ý][\w’'\-]*"
 CAPS = rf"{CAP}(?:\s+(?:{CAP}|[IVX]+\b))*"

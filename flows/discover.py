@@ -28,6 +28,7 @@ from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
+
 from sentinella.flows.canonical import canonical_url
 from sentinella.flows.sources import Source, SourcesError
 

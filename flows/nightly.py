@@ -17,6 +17,8 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+
+from sentinella.errors import SentinellaError
 from sentinella.extractors.extract import extract_many
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
 from sentinella.flows.canonical import canonical_url
@@ -26,8 +28,6 @@ from sentinella.flows.read import ReadError, read_html
 from sentinella.flows.sources import Source, load_sources
 from sentinella.kb import KnowledgeBase
 from sentinella.kb.store import UNCHANGED, now_iso
-
-from sentinella.errors import SentinellaError
 from sentinella.records import Document, RunSummary, SourceHealth
 
 BATCH_SIZE = 16

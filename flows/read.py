@@ -20,9 +20,9 @@ from datetime import date, timedelta
 
 import lxml.html
 import trafilatura
-from sentinella.flows.language import detect_language
 
 from sentinella.errors import SentinellaError
+from sentinella.flows.language import detect_language
 
 
 class ReadError(SentinellaError):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect.schedules import Cron
-from sentinella.flows.nightly import nightly
 
 from sentinella.errors import SentinellaError
+from sentinella.flows.nightly import nightly
 
 # 01:30 in Rome: outside the 02:00–03:00 hour that daylight saving skips or repeats.
 NIGHTLY_CRON = "30 1 * * *"

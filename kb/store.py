@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
-from sentinella.kb.schema import ensure_schema
 
 from sentinella.errors import SentinellaError
 from sentinella.facts import Extraction
+from sentinella.kb.schema import ensure_schema
 from sentinella.records import Document, RunSummary
 
 

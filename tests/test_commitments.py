@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sentinella.extractors.commitments import _forms, sentence_spans, tables
 from sentinella.extractors.extract import extract
 from sentinella.extractors.pipeline import load_pipeline

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sentinella.kb import KnowledgeBase
 
 from sentinella.facts import Amount, Commitment, Extraction, Site
+from sentinella.kb import KnowledgeBase
 from sentinella.records import Document
 
 METADATA = Path(__file__).resolve().parent.parent / "kb" / "datasette.yml"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from sentinella.flows.discover import DiscoveryError, discover
 from sentinella.flows.fetch import Fetcher
 from sentinella.flows.sources import Source

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from sentinella.extractors.evaluate_press import (
     _score_doc,
     evaluate_press,
@@ -12,7 +13,6 @@ from sentinella.extractors.evaluate_press import (
     normalise,
 )
 from sentinella.extractors.pipeline import load_pipeline
-
 from sentinella.facts import Actor, Amount, Commitment, Extraction, Site
 
 TEXT_1 = "Il sindaco di Asti Maurizio Rasero ha stanziato 100.000 euro per le scuole."

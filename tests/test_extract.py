@@ -6,6 +6,7 @@ import json
 
 import pytest
 import spacy
+
 from sentinella.extractors.extract import doc_to_extraction, extract, extract_many
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
 

@@ -8,8 +8,9 @@ import socket
 import time
 
 import pytest
-from sentinella.flows.fetch import Fetcher, decode_text, private_address
 from webserver import WebServer
+
+from sentinella.flows.fetch import Fetcher, decode_text, private_address
 
 PAGE = "/comune-cuneo/2026-10-19-viadotto-soleri.html"
 

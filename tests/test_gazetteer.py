@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import spacy
+
 from sentinella.extractors.gazetteer import Gazetteer
 
 TERMS = {

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 import sqlite_utils
-from sentinella.flows.nightly import nightly
 from webserver import WebServer
+
+from sentinella.flows.nightly import nightly
 
 SOURCES = """
 [[source]]

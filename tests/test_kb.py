@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sqlite_utils
-from sentinella.kb import CHANGED, NEW, UNCHANGED, KnowledgeBase, KnowledgeBaseError
-from sentinella.kb.queries import Filters, actors, amounts
 
 from sentinella.facts import Actor, Amount, Extraction
+from sentinella.kb import CHANGED, NEW, UNCHANGED, KnowledgeBase, KnowledgeBaseError
+from sentinella.kb.queries import Filters, actors, amounts
 from sentinella.records import Document
 
 TEXT = "L'assessora Maria Rossi ha stanziato 3 milioni di euro per Asti."

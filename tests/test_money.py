@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sentinella.extractors.money import find_amounts, format_italian, parse_number
 
+from sentinella.extractors.money import find_amounts, format_italian, parse_number
 from sentinella.facts import Amount
 
 PROPERTY = settings(max_examples=150, deadline=None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import spacy
+
 from sentinella.extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind
 from sentinella.extractors.tokenizer import SENT_COMPONENT, customize_tokenizer
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import spacy
+
 from sentinella.extractors import pipeline
 from sentinella.extractors.pipeline import ModelError, load_pipeline, pipeline_id, resolve_model
 

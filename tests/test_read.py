@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+
 from sentinella.flows.canonical import canonical_url
 from sentinella.flows.dedup import _shingles, distance, find_duplicate, simhash
 from sentinella.flows.language import detect_language

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sentinella.flows.schedule import NIGHTLY_CRON, ScheduleError, check_cron, nightly_deployment
 
 
