@@ -16,14 +16,14 @@ ROOMS = ("extractors", "flows", "kb", "models", "corpus")
 
 IMPORT_EVERYTHING = """
 import importlib, json, pkgutil, sys
-import sentinella
-# the training recipe (sentinella.models.*) needs the `train` extra and is never imported
-names = [m.name for m in pkgutil.walk_packages(sentinella.__path__, "sentinella.")]
-for name in names:
-    if not name.startswith("sentinella.models."):
-        importlib.import_module(name)
-for sub in ("extractors", "flows", "kb", "models", "corpus"):
-    importlib.import_module("sentinella." + sub)
+rooms = ["sentinella"] + ["sentinella." + r for r in ("extractors", "flows", "kb", "corpus")]
+for room in rooms:
+    package = importlib.import_module(room)
+    for module in pkgutil.walk_packages(package.__path__, room + "."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+# the training recipe (sentinella.models.train & co) needs the `train` extra: package only
+importlib.import_module("sentinella.models")
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
 """
 

@@ -1,0 +1,5 @@
+"""`python -m sentinella.cli` = the `sentinella` command."""
+
+from sentinella.cli import main
+
+main()

@@ -1,0 +1,82 @@
+"""`sentinella run` and `sentinella serve`: the nightly flow, once or on a schedule."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from sentinella.cli import cli
+from sentinella.cli.options import (
+    db_option,
+    model_option,
+    private_network_option,
+    sources_option,
+)
+from sentinella.errors import SentinellaError
+from sentinella.settings import DEFAULT_DB, configure_prefect
+
+
+def _check_inputs(sources_file: Path, db_path: Path) -> None:
+    """Fail fast, before Prefect starts, on a bad registry or an unusable database path."""
+    from sentinella.flows.sources import load_sources
+    from sentinella.kb import KnowledgeBase
+
+    load_sources(sources_file)
+    if db_path == DEFAULT_DB:
+        db_path.parent.mkdir(exist_ok=True)  # the embedded default; a given path must exist
+    KnowledgeBase.open(db_path).close()
+
+
+@cli.command()
+@sources_option
+@db_option
+@model_option
+@private_network_option
+def run(sources_file: Path, db_path: Path, model: str | None, allow_private_network: bool) -> None:
+    """Run the nightly flow once: discover, fetch, extract, store; then print a summary.
+
+    Example: sentinella run --sources my-sources.toml --db data/sentinella.db
+    """
+    _check_inputs(sources_file, db_path)
+    configure_prefect(db_path.parent)
+    from sentinella.cli.render import format_summary
+    from sentinella.flows.nightly import nightly
+
+    summary = nightly(
+        sources_file=sources_file,
+        db_path=db_path,
+        model=model,
+        allow_private_network=allow_private_network,
+    )
+    click.echo(format_summary(summary, db_path))
+
+
+@cli.command()
+@sources_option
+@db_option
+@model_option
+@click.option(
+    "--cron",
+    default="30 1 * * *",
+    show_default=True,
+    help="When to run, in Europe/Rome time (avoid 02:xx: daylight saving).",
+)
+def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> None:
+    """Serve the nightly schedule to a Prefect server (set PREFECT_API_URL); runs until stopped.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --cron "30 1 * * *"
+    """
+    if not os.environ.get("PREFECT_API_URL"):
+        raise SentinellaError(
+            "PREFECT_API_URL is not set: start `prefect server start` and "
+            "export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    _check_inputs(sources_file, db_path)
+    configure_prefect(db_path.parent)
+    from prefect import serve as prefect_serve
+
+    from sentinella.flows.schedule import nightly_deployment
+
+    prefect_serve(nightly_deployment(sources_file, db_path, cron=cron, model=model))
