@@ -56,12 +56,19 @@ TABLES: dict[str, dict] = {
         "not_null": {"name", "kind"},
     },
     "mentions": {
-        "columns": {**_FACT_COMMON, "actor_id": str, "role": str, "organization": str},
+        "columns": {
+            **_FACT_COMMON,
+            "actor_id": str,
+            "role": str,
+            "organization": str,
+            "source": str,  # where the actor was found: gazetteer | rule | ner
+            "rule": str,  # the gazetteer entry, pattern or rule of the mention
+        },
         "pk": "id",
         "foreign_keys": [("document_id", "documents", "id"), ("actor_id", "actors", "id")],
     },
     "sites": {
-        "columns": {**_FACT_COMMON, "name": str, "type": str, "istat": str},
+        "columns": {**_FACT_COMMON, "name": str, "type": str, "istat": str, "rule": str},
         "pk": "id",
         "foreign_keys": [("document_id", "documents", "id")],
     },
@@ -87,6 +94,9 @@ TABLES: dict[str, dict] = {
             "purpose": str,
             "sites": str,  # JSON list of site names
             "sentence": str,
+            "component": str,  # the pipeline component that produced the commitment
+            "trigger": str,  # the trigger pattern ("past", "phrase", ...)
+            "resolver": str,  # the rule that chose the actor ("quoted-speaker", ...)
         },
         "pk": "id",
         "foreign_keys": [("document_id", "documents", "id")],
@@ -107,6 +117,8 @@ TABLES: dict[str, dict] = {
             "failed": int,
             "facts": int,
             "seconds": float,
+            "kind": str,  # "nightly" (null on older rows) or "reextract"
+            "replaced_pipelines": str,  # reextract: JSON list of the pipelines it replaced
         },
         "pk": "id",
     },

@@ -213,6 +213,8 @@ class KnowledgeBase:
                     "actor_id": aid,
                     "role": a.role,
                     "organization": a.organization,
+                    "source": a.source,
+                    "rule": a.rule,
                     "start": a.start,
                     "end": a.end,
                 }
@@ -224,6 +226,7 @@ class KnowledgeBase:
                     "name": s.name,
                     "type": s.type,
                     "istat": s.istat,
+                    "rule": s.rule,
                     "start": s.start,
                     "end": s.end,
                 }
@@ -256,6 +259,9 @@ class KnowledgeBase:
                     "purpose": c.purpose,
                     "sites": json.dumps(list(c.sites), ensure_ascii=False),
                     "sentence": c.sentence,
+                    "component": c.component,
+                    "trigger": c.trigger,
+                    "resolver": c.resolver,
                     "start": c.start,
                     "end": c.end,
                 }
@@ -263,13 +269,96 @@ class KnowledgeBase:
             ]
         )
 
+    # --- re-extraction ---------------------------------------------------------------
+
+    FACT_TABLES = ("mentions", "sites", "amounts", "commitments")
+
+    def stored_documents(
+        self, *, since: str | None = None, source: str | None = None
+    ) -> list[dict]:
+        """Current documents to extract again (id, text and metadata), oldest first;
+        `since` compares with the publication date, `source` with the source name."""
+        where, params = ["current = 1"], []
+        if since:
+            where.append("published >= ?")
+            params.append(since)
+        if source:
+            where.append("source = ?")
+            params.append(source)
+        return list(
+            self.db.query(
+                "select id, url, source, publisher, title, published, text, pipeline "
+                f"from documents where {' and '.join(where)} order by published, id",
+                params,
+            )
+        )
+
+    def replace_facts(self, items: Iterable[tuple[int, Extraction]]) -> int:
+        """Replace the facts of stored documents with new extractions, in one transaction:
+        either every document of the batch gets its new facts or none does. Returns the
+        number of facts written."""
+        written = 0
+        try:
+            with self.db.atomic():
+                for document_id, extraction in items:
+                    for table in self.FACT_TABLES:
+                        self.db.execute(f"delete from {table} where document_id = ?", [document_id])
+                    self._store_facts(document_id, extraction)
+                    self.db["documents"].update(document_id, {"pipeline": extraction.pipeline})
+                    written += extraction.fact_count
+        except sqlite3.DatabaseError as exc:
+            raise KnowledgeBaseError(f"could not replace the facts: {exc}") from exc
+        return written
+
+    def fact_count(self, document_ids: Iterable[int]) -> int:
+        ids = list(document_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        return sum(
+            self.db.execute(
+                f"select count(*) from {table} where document_id in ({marks})", ids
+            ).fetchone()[0]
+            for table in self.FACT_TABLES
+        )
+
+    def record_reextract(
+        self, pipeline: str, replaced: list[str], documents: int, facts: int, seconds: float
+    ) -> int:
+        """One `runs` row for a re-extraction, with the pipelines whose facts it replaced."""
+        with self.db.atomic():
+            return (
+                self.db["runs"]
+                .insert(
+                    {
+                        "started_at": now_iso(),
+                        "finished_at": now_iso(),
+                        "status": "ok",
+                        "kind": "reextract",
+                        "pipeline": pipeline,
+                        "replaced_pipelines": json.dumps(replaced, ensure_ascii=False),
+                        "changed": documents,
+                        "facts": facts,
+                        "seconds": round(seconds, 2),
+                    }
+                )
+                .last_pk
+            )
+
     # --- runs --------------------------------------------------------------------------
 
     def start_run(self, pipeline: str) -> int:
         with self.db.atomic():
             return (
                 self.db["runs"]
-                .insert({"started_at": now_iso(), "status": "running", "pipeline": pipeline})
+                .insert(
+                    {
+                        "started_at": now_iso(),
+                        "status": "running",
+                        "pipeline": pipeline,
+                        "kind": "nightly",
+                    }
+                )
                 .last_pk
             )
 
@@ -330,7 +419,8 @@ class KnowledgeBase:
         )
         commitments = []
         for c in self.db.query(
-            "select actor, organization, sentence, amount, purpose, sites, verb, start, end "
+            "select actor, organization, sentence, amount, purpose, sites, verb, component, "
+            "trigger, resolver, start, end "
             "from commitments where document_id = ? order by start",
             [did],
         ):

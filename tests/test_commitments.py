@@ -1,12 +1,14 @@
-"""Commitments: actor, amount, blockers (extractors/commitments.py)."""
+"""Commitments: triggers, blockers, actor resolvers (extractors/commitments.py, triggers.py,
+resolvers.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sentinella.extractors.commitments import _forms, sentence_spans, tables
 from sentinella.extractors.extract import extract
 from sentinella.extractors.pipeline import load_pipeline
+from sentinella.extractors.sentences import sentence_spans
+from sentinella.extractors.triggers import find_triggers, trigger_lexicon, verb_forms
 
 
 @pytest.fixture(scope="session")
@@ -87,14 +89,17 @@ def test_company_reference(nlp):
 
 
 def test_verb_forms_from_the_lexicon():
-    finite, parts = _forms("stanziare", future_only=False)
+    finite, parts = verb_forms("stanziare", future_only=False)
     assert {"stanzia", "stanziano", "stanzierà", "stanzieranno", "stanzieremo"} <= finite
     assert "stanziato" in parts
-    finite, _ = _forms("convocare", future_only=True)
+    finite, _ = verb_forms("convocare", future_only=True)
     assert "convocheremo" in finite and "convoca" not in finite
-    t = tables()
-    assert t["past"].search("ha messo a disposizione") is None  # only the fixed phrase counts
-    assert t["phrases"].search("La Regione mette a disposizione due milioni")
+    lex = trigger_lexicon()
+    # only the fixed phrase counts, not "messo" as a past participle
+    found = find_triggers("La Regione ha messo a disposizione due milioni", lex)
+    assert [(t.form, t.pattern) for t in found] == [("ha messo a disposizione", "phrase")]
+    found = find_triggers("La Regione mette a disposizione due milioni", lex)
+    assert ("mette a disposizione", "phrase") in [(t.form, t.pattern) for t in found]
 
 
 def test_sentence_spans_move_opening_quotes_and_split_blank_lines(nlp):

@@ -1,0 +1,428 @@
+"""Organisations (enti, sindacati, imprese): the `sentinella_orgs` component.
+
+Mentions go into `doc.spans[ORGS]`, each with an `ActorInfo` whose `source` says where it
+comes from (issue 11) and whose `rule` names the gazetteer entry or pattern id:
+
+1. the gazetteer (data/organizations.json: institutions, ministries, agencies, unions,
+   parties, companies with aliases and acronyms), source "gazetteer"; names of 5+
+   characters match in any case, acronyms and short forms exactly;
+2. the shapes of data/org_patterns.jsonl, read by one Matcher (source "rule"): "Comune di
+   X", "ASL TO4", union names, an association + territory, legal forms, "Fondazione X",
+   "<Name> Piemonte", companies named by their context ("la vertenza Electrolux"),
+   acronyms. A territory after a union or association belongs to its name ("Confindustria
+   Alto Piemonte Valsesia"); a company suffix extends a name ("Lear" + "Corporation");
+3. the statistical NER's ORG entities that pass the filters of `ner_org_ok` (source "ner").
+
+Overlaps between candidates are settled by a named filter from spaCy's registry
+(`spans_filter` in the config, default `sentinella.prefer_longest_org.v1`): the longest
+wins; among equals the gazetteer before rules before the NER. The canonical name of each
+organisation is set later (`group_organisations`), once persons have claimed their names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from sentinella.extractors import lexicon
+from sentinella.extractors.patterns import Match, load_matcher
+from sentinella.extractors.places import gazetteer as place_gazetteer
+from sentinella.extractors.places import is_place
+from sentinella.extractors.spans import GAZETTEER, NER, ORGS, PLACES, RULE, ActorInfo, group
+
+SOURCE_RANK = {GAZETTEER: 0, RULE: 1, NER: 2}
+ARTICLES = frozenset(("il", "lo", "la", "l’", "l'", "i", "gli", "le"))
+ARTICLED_PREPS = frozenset(
+    [
+        "al",
+        "alla",
+        "allo",
+        "ai",
+        "agli",
+        "alle",
+        "all’",
+        "all'",
+        "l’",
+        "l'",
+        "la",
+        "le",
+        "il",
+        "lo",
+        "i",
+        "gli",
+        "del",
+        "della",
+        "dello",
+        "dei",
+        "delle",
+        "dal",
+        "dalla",
+        "nel",
+        "nella",
+        "sul",
+        "sulla",
+    ]
+)
+
+
+def norm(s: str) -> str:
+    """Lower case, no accents, apostrophes as spaces, single spaces: a grouping key."""
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"\s+", " ", s.replace("'", " ").lower()).strip()
+
+
+def slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", norm(s)).strip("-")
+
+
+def is_acronym(t: str) -> bool:
+    letters = [c for c in t if c.isalpha()]
+    return (
+        len(letters) >= 3 and all(c.isupper() for c in letters) and t[0].isalpha() and len(t) <= 8
+    )
+
+
+@dataclass
+class Candidate:
+    """An organisation mention before overlaps are settled (token offsets)."""
+
+    start: int
+    end: int
+    source: str  # GAZETTEER | RULE | NER
+    rule: str  # "gazetteer:<entry name>" or the pattern id
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    kind: str | None
+    forms: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def entries() -> tuple[Entry, ...]:
+    data = lexicon.organizations()["organizations"]
+    return tuple(Entry(e["name"], e.get("kind"), (e["name"], *e.get("aliases", ()))) for e in data)
+
+
+@lru_cache(maxsize=1)
+def entry_by_name() -> dict[str, Entry]:
+    return {e.name: e for e in entries()}
+
+
+@lru_cache(maxsize=1)
+def generic_names() -> frozenset[str]:
+    """Words that alone are generic references, not names ("Regione", "Governo")."""
+    return frozenset(lexicon.organizations()["generic"])
+
+
+def build_gazetteer_matchers(nlp: Language) -> tuple[PhraseMatcher, PhraseMatcher]:
+    """(case-insensitive matcher for long names, exact matcher for acronyms and short forms)."""
+    lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+    for e in entries():
+        longs = [f for f in e.forms if len(f) >= 5 and not is_acronym(f)]
+        shorts = [f for f in e.forms if f not in longs]
+        if longs:
+            lower.add(e.name, list(nlp.tokenizer.pipe(longs)))
+        if shorts:
+            exact.add(e.name, list(nlp.tokenizer.pipe(shorts)))
+    return lower, exact
+
+
+@spacy.registry.misc("sentinella.prefer_longest_org.v1")
+def make_prefer_longest() -> Callable[[list[Candidate]], list[Candidate]]:
+    """The overlap filter: the longest candidate wins; among equals, the gazetteer before
+    rules before the NER, then the earliest."""
+
+    def prefer_longest(cands: list[Candidate]) -> list[Candidate]:
+        keep: list[Candidate] = []
+        order = sorted(cands, key=lambda c: (-(c.end - c.start), SOURCE_RANK[c.source], c.start))
+        for c in order:
+            if not any(k.start < c.end and c.start < k.end for k in keep):
+                keep.append(c)
+        return sorted(keep, key=lambda c: c.start)
+
+    return prefer_longest
+
+
+class OrganizationsComponent:
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        patterns: str,
+        spans_filter: str,
+        home_region: str,
+        use_ner: bool,
+    ):
+        self.name = name
+        self.lower, self.exact = build_gazetteer_matchers(nlp)
+        self.shapes = load_matcher(nlp, patterns)
+        self.filter = spacy.registry.misc.get(spans_filter)()
+        self.places = place_gazetteer(home_region)
+        self.use_ner = use_ner
+        self.function_caps = lexicon.words("function_caps")
+        self.suffixes = lexicon.words("company_suffixes")
+        self.not_acronyms = lexicon.words("not_acronyms")
+        self.directions = lexicon.words("directions")
+        self.first_names = lexicon.first_names()
+        self.common = lexicon.common_words()
+
+    def __call__(self, doc: Doc) -> Doc:
+        place_ends = _place_ends(doc)
+        cands = self._gazetteer(doc)
+        found = self._shapes(doc, place_ends)
+        cands += found + self._recurrences(doc, found)
+        for c in cands:
+            c.end = self._suffix_end(doc, c.end)
+        if self.use_ner:
+            cands += self._ner(doc, cands)
+        doc.spans[ORGS] = [_span(doc, c) for c in self.filter(cands)]
+        return doc
+
+    # -- sources ----------------------------------------------------------------------
+    def _gazetteer(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for matcher in (self.lower, self.exact):
+            for key, s, e in matcher(doc):
+                first = doc[s].text[:1]
+                if first.isupper() or first.isdigit() or first == "+":
+                    out.append(Candidate(s, e, GAZETTEER, "gazetteer:" + doc.vocab.strings[key]))
+        return out
+
+    def _shapes(self, doc: Doc, place_ends: dict[int, int]) -> list[Candidate]:
+        out = []
+        for m in self.shapes(doc):
+            c = self._shape(doc, m, place_ends)
+            if c is not None:
+                out.append(c)
+        return out
+
+    def _shape(self, doc: Doc, m: Match, place_ends: dict[int, int]) -> Candidate | None:
+        opts = m.pattern.options
+        s, e = m.start, m.end
+        if opts.get("trim_left"):
+            s = self._trim_left(doc, s, e)
+            if doc[s].text in opts.get("not_first", ()) or e - s < opts.get("min_tokens", 1):
+                return None
+        e = _trim_right(doc, s, e)
+        if opts.get("extend") == "territory":
+            e2 = self._territory_end(doc, e, place_ends)
+            if e2 == e and opts.get("territory") == "required":
+                return None
+            e = e2
+        if e <= s or (m.pattern.id == "acronym" and not self._acronym_ok(doc, s)):
+            return None
+        if opts.get("context") and not self._context_name_ok(doc, s, e):
+            return None
+        return Candidate(s, e, RULE, m.pattern.id)
+
+    def _trim_left(self, doc: Doc, s: int, e: int) -> int:
+        while s < e - 1 and (doc[s].text in self.function_caps or doc[s].text in self.first_names):
+            s += 1
+        return s
+
+    def _territory_end(self, doc: Doc, e: int, place_ends: dict[int, int]) -> int:
+        """After a union or association name, the territory it covers is part of its name:
+        places, areas and directions ("Alto Piemonte Valsesia", "Piemonte Nord")."""
+        n = len(doc)
+        while e < n:
+            text = doc[e].text
+            if e in place_ends and not self._name_follows(doc, e, place_ends[e]):
+                e = place_ends[e]
+            elif text in self.directions:
+                e += 1
+            elif text == "-" and e + 1 < n and doc[e + 1].text in self.directions:
+                e += 2
+            else:
+                break
+        return e
+
+    def _name_follows(self, doc: Doc, s: int, e: int) -> bool:
+        """ "ANCE Piemonte Paola Malabaila": a town that is also a first name, before a
+        capitalised word, begins a person's name."""
+        return doc[s].text in self.first_names and e < len(doc) and doc[e].text[:1].isupper()
+
+    def _acronym_ok(self, doc: Doc, k: int) -> bool:
+        word = doc[k].text
+        if not is_acronym(word) or word in self.not_acronyms:
+            return False
+        return not (k + 1 < len(doc) and doc[k + 1].text[:1].isdigit())  # "SP 460"
+
+    def _context_name_ok(self, doc: Doc, s: int, e: int) -> bool:
+        """A name found only through its context is no ordinary word, place or first name."""
+        first = doc[s].text
+        name = doc[s:e].text
+        return not (
+            first in self.function_caps
+            or first in self.first_names
+            or first.lower() in self.common
+            or self.places.is_place(first)
+            or self.places.is_place(name)
+        )
+
+    def _recurrences(self, doc: Doc, found: list[Candidate]) -> list[Candidate]:
+        """A name found once by its context is the same organisation wherever it recurs."""
+        names = {
+            doc[c.start : c.end].text: c.rule
+            for c in found
+            if self.shapes.by_id[c.rule].options.get("recur")
+        }
+        taken = {c.start for c in found}
+        out = []
+        for name, rule in names.items():
+            if len(name) < 3:
+                continue
+            for m in re.finditer(r"(?<![\w’'])" + re.escape(name) + r"(?![\w’'])", doc.text):
+                span = doc.char_span(m.start(), m.end())
+                if span is not None and span.start not in taken:
+                    taken.add(span.start)
+                    out.append(Candidate(span.start, span.end, RULE, rule))
+        return out
+
+    def _suffix_end(self, doc: Doc, e: int) -> int:
+        """ "Lear" + "Corporation", "Konecta" + "Italia": a company suffix extends the name."""
+        while e < len(doc) and doc[e].text in self.suffixes:
+            e += 1
+        return e
+
+    # -- the statistical NER ----------------------------------------------------------
+    def _ner(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+        taken = [(c.start, c.end) for c in cands]
+        taken += [(p.start, p.end) for p in group(doc, PLACES)]
+        out = []
+        for ent in doc.ents:
+            if ent.label_ != "ORG":
+                continue
+            s = ent.start + 1 if ent[0].lower_ in ARTICLES else ent.start
+            if s >= ent.end or any(a < ent.end and s < b for a, b in taken):
+                continue
+            if self.ner_org_ok(doc, s, ent.end):
+                out.append(Candidate(s, ent.end, NER, "ner-org"))
+        return out
+
+    def ner_org_ok(self, doc: Doc, s: int, e: int) -> bool:
+        """Filters on an ORG entity of the statistical NER that no rule found."""
+        text = doc[s:e].text
+        first = doc[s].text
+        if (
+            text in generic_names()
+            or len(text) <= 2
+            or not first[:1].isupper()
+            or doc[s].is_sent_start
+            or (first.lower() in lexicon.words("organ_words") and e - s <= 2)
+        ):
+            return False
+        if e - s == 1 and s > 0 and doc[s - 1].lower_ in ARTICLED_PREPS:
+            return False  # "del Palio", "la Granda": a nickname or an event, not a new body
+        return not (
+            first.lower() in self.common
+            or first in self.places.comuni
+            or first.upper() in self.not_acronyms
+            or self.places.is_place(text)
+            or self.places.is_place(first)
+        )
+
+
+def _place_ends(doc: Doc) -> dict[int, int]:
+    """Token start -> end of the longest place candidate starting there."""
+    out: dict[int, int] = {}
+    for p in group(doc, PLACES):
+        out[p.start] = max(out.get(p.start, 0), p.end)
+    return out
+
+
+_TRAILING = frozenset(
+    ("di", "del", "della", "dell’", "dell'", "dei", "degli", "delle", "d’", "d'", "dello")
+) | {"e", "ed", ",", "-", "per", "in", "la", "il", "le", "lo", "i", "gli"}
+
+
+def _trim_right(doc: Doc, s: int, e: int) -> int:
+    while e > s + 1 and doc[e - 1].lower_ in _TRAILING:
+        e -= 1
+    return e
+
+
+def _span(doc: Doc, c: Candidate) -> Span:
+    span = Span(doc, c.start, c.end, label="ORG")
+    span._.actor = ActorInfo(name=span.text, kind="organization", source=c.source, rule=c.rule)
+    return span
+
+
+@Language.factory(
+    "sentinella_orgs",
+    requires=["span._.place"],
+    assigns=["doc.spans", "span._.actor"],
+    default_config={
+        "patterns": "org_patterns.jsonl",
+        "spans_filter": "sentinella.prefer_longest_org.v1",
+        "home_region": "Piemonte",
+        "use_ner": True,
+    },
+)
+def make_orgs(
+    nlp: Language,
+    name: str,
+    patterns: str,
+    spans_filter: str,
+    home_region: str,
+    use_ner: bool,
+) -> OrganizationsComponent:
+    return OrganizationsComponent(nlp, name, patterns, spans_filter, home_region, use_ner)
+
+
+def group_organisations(doc: Doc) -> None:
+    """Give every organisation mention its canonical name: the form first used in the text.
+
+    Mentions are one organisation when they come from one gazetteer entry (aliases and
+    acronyms), when they are written the same way, or when a later mention begins an
+    earlier name ("Konecta Italia" ... "Konecta") or extends it with more than a territory
+    ("Vertiv" ... "Vertiv Italia"; but "Fiom Cgil" and "Fiom Cgil Piemonte" are two bodies).
+    """
+    groups: list[str] = []  # canonical names
+    by_key: dict[str, int] = {}
+    spans = group(doc, ORGS)
+    for span in spans:
+        info = span._.actor
+        surface = span.text
+        key = info.rule if info.rule.startswith("gazetteer:") else "p:" + norm(surface)
+        idx = by_key.get(key, by_key.get("p:" + norm(surface)))
+        if idx is None:
+            idx = _prefix_group(groups, surface)
+        if idx is None:
+            idx = len(groups)
+            groups.append(surface)
+            if info.rule.startswith("gazetteer:"):
+                entry = entry_by_name().get(info.rule.removeprefix("gazetteer:"))
+                for form in entry.forms if entry else ():
+                    by_key.setdefault("p:" + norm(form), idx)
+        by_key[key] = idx
+        by_key.setdefault("p:" + norm(surface), idx)
+        span._.actor = replace(info, name=groups[idx])
+
+
+def _prefix_group(groups: list[str], surface: str) -> int | None:
+    ns = norm(surface)
+    for idx, name in enumerate(groups):
+        gn = norm(name)
+        if gn.startswith(ns + " "):
+            return idx
+        if ns.startswith(gn + " ") and not _territory_only(surface[len(name) :]):
+            return idx
+    return None
+
+
+def _territory_only(words: str) -> bool:
+    """ "Piemonte", "Alto Piemonte", "Torino e Provincia": a tail that only adds a territory."""
+    directions = lexicon.words("directions")
+    toks = [w for w in re.split(r"[\s\-]+", words.strip()) if w and w != "e"]
+    return bool(toks) and all(w in directions or is_place(w) for w in toks)
