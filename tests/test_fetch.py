@@ -10,7 +10,7 @@ import time
 import pytest
 from webserver import WebServer
 
-from sentinella.flows.fetch import Fetcher, decode_text, private_address
+from sentinella.ingest.fetch import Fetcher, decode_text, private_address
 
 PAGE = "/comune-cuneo/2026-10-19-viadotto-soleri.html"
 
@@ -192,7 +192,7 @@ def test_latin1_page_served_as_utf8(web, fetcher):
 
 
 def test_crawl_delay_with_decimals_and_per_agent():
-    from sentinella.flows.fetch import crawl_delay
+    from sentinella.ingest.fetch import crawl_delay
 
     assert crawl_delay("User-agent: *\nCrawl-delay: 0.5\n") == 0.5
     rules = (
@@ -206,7 +206,7 @@ def test_crawl_delay_with_decimals_and_per_agent():
 
 def test_address_connected_to_is_checked_too(web, monkeypatch):
     """DNS rebinding: the name looked public when checked, the connection went inside."""
-    from sentinella.flows import fetch
+    from sentinella.ingest import fetch
 
     monkeypatch.setattr(fetch, "private_address", lambda host, port=80: None)
     with Fetcher(per_host_delay=0, obey_robots=False) as fetcher:

@@ -73,3 +73,61 @@ def test_changed_page_becomes_a_new_version(prefect_server, corpus_slice, tmp_pa
         assert db[table].count == before + new_rows
     assert db["documents"].count == 7
     assert old_id != new_id
+
+
+def _add_page(corpus_slice, name: str, body: str) -> None:
+    page = corpus_slice.parent / "pages" / "extra" / name
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(
+        f"<html lang='it'><head><title>{name}</title></head><body><article>{body}</article>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+
+
+def test_a_page_longer_than_the_pipeline_accepts_is_extracted_in_pieces(
+    prefect_server, corpus_slice, tmp_path, nlp
+):
+    paragraphs = "".join(
+        f"<p>Per il lotto {i} della strada provinciale la Giunta regionale ha stanziato "
+        f"{i + 1} milioni di euro, ha annunciato l'assessore ai Trasporti Marco Gabusi.</p>"
+        for i in range(600)
+    )
+    _add_page(corpus_slice, "lunga.html", paragraphs)  # ~80,000 characters of text
+    saved = nlp.max_length
+    nlp.max_length = 20_000  # spaCy raises E088 over this: the page is four times longer
+    try:
+        summary = nightly(sources_file=corpus_slice, db_path=tmp_path / "kb.db")
+    finally:
+        nlp.max_length = saved
+    assert (summary.total("new"), summary.total("failed")) == (7, 0)
+    db = sqlite_utils.Database(tmp_path / "kb.db")
+    long_id = next(db.query("select id from documents where title = 'lunga.html'"))["id"]
+    values = {
+        r["value"] for r in db.query("select value from amounts where document_id = ?", [long_id])
+    }
+    assert values == {float(i + 1) * 1_000_000 for i in range(600)}
+
+
+def test_a_page_whose_extraction_raises_is_reported_and_the_others_are_stored(
+    prefect_server, corpus_slice, tmp_path, monkeypatch
+):
+    from sentinella.flows import nightly as module
+
+    real = module.extract_many
+
+    def fragile(items, nlp=None):
+        for text, meta in items:
+            if "GUASTO" in text:
+                raise RuntimeError("the pipeline broke on this page")
+            yield from real([(text, meta)], nlp=nlp)
+
+    monkeypatch.setattr(module, "extract_many", fragile)
+    _add_page(corpus_slice, "guasta.html", "<p>Pagina GUASTO con testo italiano del Comune.</p>")
+    summary = nightly(sources_file=corpus_slice, db_path=tmp_path / "kb.db")
+    assert (summary.total("new"), summary.total("failed")) == (6, 1)
+    (failure,) = summary.sources[0].failures
+    assert "guasta.html" in failure and "extraction failed: RuntimeError" in failure
+    db = sqlite_utils.Database(tmp_path / "kb.db")
+    assert db["documents"].count == 6
+    assert next(db.query("select status from runs"))["status"] == "ok"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOMS = ("extractors", "flows", "kb", "models", "corpus")
+ROOMS = ("extractors", "flows", "ingest", "kb", "models", "corpus")
 
 IMPORT_EVERYTHING = """
 import importlib, json, pkgutil, sys
-rooms = ["sentinella"] + ["sentinella." + r for r in ("extractors", "flows", "kb", "corpus")]
+rooms = ["sentinella"] + ["sentinella." + r for r in ("extractors", "flows", "ingest", "kb", "corpus")]
 for room in rooms:
     package = importlib.import_module(room)
     for module in pkgutil.walk_packages(package.__path__, room + "."):
