@@ -105,7 +105,8 @@ def signers(c: SentenceContext) -> list[Found]:
     """Agents of a participle of signing without auxiliary: one actor per agent phrase.
     A past passive ("è stata sottoscritta da") restates a signing and does not count;
     neither does a signed letter (only agreements, conventions, decrees...)."""
-    s, out = c.text, []
+    s = c.text
+    out: list[Found] = []
     for m in _SIGNED_BY.finditer(s):
         if (
             _PASSIVE_AUX.search(s[: m.start()])
@@ -142,8 +143,8 @@ class CommitmentsComponent:
         spans = []
         for sent in sentences(doc):
             facts = self._sentence(doc, sent, units, memory)
-            if facts:
-                span = doc.char_span(sent.start, sent.end, label="COMMITMENT")
+            span = doc.char_span(sent.start, sent.end, label="COMMITMENT")
+            if facts and span is not None:
                 span._.commitments = tuple(facts)
                 spans.append(span)
         doc.spans[COMMITMENTS] = spans
@@ -196,7 +197,9 @@ class CommitmentsComponent:
             if blocker(c.text, t, clause, self.lex):
                 continue
             res: Resolution | None = resolve_actors(c, t)
-            for actor in res.actors if res else ():
+            if res is None:
+                continue
+            for actor in res.actors:
                 if actor and actor not in [f.actor for f in out]:
                     out.append(Found(actor, t, res.rule))
             if out:

@@ -127,15 +127,15 @@ def build_context(doc: Doc, home_region: str) -> DocContext:
     home = regions().get(home_region) or next(iter(regions().values()))
     named = _named_region(orgs)
     if named is not None:
-        region_name, region = named[0], named[1]
+        region_name, region = named
         rules["region"] = "named-in-text"
     else:
-        region = _publisher_region(publisher)
-        rules["region"] = "publisher"
-        if region is None:
-            region, rules["region"] = _places_region(doc, home.key), "places"
-        if region is None:
-            region, rules["region"] = home, "config"
+        found, rules["region"] = _publisher_region(publisher), "publisher"
+        if found is None:
+            found, rules["region"] = _places_region(doc, home.key), "places"
+        if found is None:
+            found, rules["region"] = home, "config"
+        region = found
         region_name = region.region
     council = _first(orgs, "consiglio regionale", "assemblea legislativa")
     rules["council"] = "named-in-text" if council else "region"

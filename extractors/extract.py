@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from sentinella.extractors import money
+from sentinella.extractors import money, pieces
 from sentinella.extractors.amounts import amounts_of
 from sentinella.extractors.organizations import slug
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
@@ -29,14 +29,37 @@ def extract(text: str, meta: dict | None = None, nlp: Language | None = None) ->
 def extract_many(
     items: Iterable[tuple[str, dict]], nlp: Language | None = None, batch_size: int = 16
 ) -> Iterator[Extraction]:
-    """(text, metadata) pairs in, one Extraction per pair out, in order. The metadata
-    (source, url, title, published) travels on `doc._.meta`: the publisher tells the
-    components which region and town a text belongs to."""
+    """(text, metadata) pairs in, one Extraction per pair out, in order.
+
+    The metadata (source, url, title, published) travels on `doc._.meta`: the publisher
+    tells the components which region and town a text belongs to. Texts longer than a
+    piece (`pieces.PIECE_CHARS`, or the pipeline's max_length if smaller) are extracted
+    piece by piece and merged (see `extractors.pieces`), never refused.
+    """
     nlp = nlp or load_pipeline()
     pid = pipeline_id(nlp)
-    docs = (_make_doc(nlp, text, meta) for text, meta in items)
-    for doc in nlp.pipe(docs, batch_size=batch_size):
-        yield doc_to_extraction(doc, doc._.meta or {}, pid)
+    limit = min(pieces.PIECE_CHARS, nlp.max_length)
+    short: list[Doc] = []
+
+    def flush() -> Iterator[Extraction]:
+        for doc in nlp.pipe(short, batch_size=batch_size):
+            yield doc_to_extraction(doc, doc._.meta or {}, pid)
+        short.clear()
+
+    for text, meta in items:
+        if len(text) <= limit:
+            short.append(_make_doc(nlp, text, meta))
+            if len(short) >= batch_size:
+                yield from flush()
+            continue
+        yield from flush()
+        parts = list(pieces.pieces(text, limit))
+        docs = nlp.pipe([_make_doc(nlp, piece, meta) for _, piece in parts])
+        extracted = [
+            (start, doc_to_extraction(doc, meta, pid)) for (start, _), doc in zip(parts, docs)
+        ]
+        yield pieces.merge(text, extracted, meta)
+    yield from flush()
 
 
 def _make_doc(nlp: Language, text: str, meta: dict) -> Doc:

@@ -132,9 +132,9 @@ def build_gazetteer_matchers(nlp: Language) -> tuple[PhraseMatcher, PhraseMatche
         longs = [f for f in e.forms if len(f) >= 5 and not is_acronym(f)]
         shorts = [f for f in e.forms if f not in longs]
         if longs:
-            lower.add(e.name, list(nlp.tokenizer.pipe(longs)))
+            lower.add(e.name, [nlp.make_doc(f) for f in longs])
         if shorts:
-            exact.add(e.name, list(nlp.tokenizer.pipe(shorts)))
+            exact.add(e.name, [nlp.make_doc(f) for f in shorts])
     return lower, exact
 
 

@@ -105,7 +105,7 @@ class PatternMatcher:
 
     def __call__(self, doc) -> list[Match]:
         out = []
-        for key, start, end, align in self.matcher(doc, with_alignments=True):
+        for key, start, end, align in self.matcher(doc, with_alignments=True):  # type: ignore[misc]
             p = self.by_key[key]
             s, e = start, end
             if p.name:

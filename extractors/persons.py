@@ -590,9 +590,9 @@ class OfficeReading:
         for idx, p in enumerate(self.people.persons):
             surnames.setdefault(p.surname, idx)
         for k, tok in enumerate(self.doc):
-            idx = surnames.get(tok.text)
-            if idx is not None and k not in self.people.at and k not in self.blocked:
-                self.people.mention(idx, k, k + 1)
+            holder = surnames.get(tok.text)
+            if holder is not None and k not in self.people.at and k not in self.blocked:
+                self.people.mention(holder, k, k + 1)
 
     def _write_office_mentions(self) -> None:
         spans = []

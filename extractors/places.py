@@ -158,7 +158,7 @@ def build_phrase_matcher(nlp: Language, gaz: PlaceGazetteer) -> PhraseMatcher:
         ("altro", gaz.areas),
         ("provincia", COMPOUND_PROVINCES),
     ):
-        matcher.add(label, list(nlp.tokenizer.pipe(_variants(names))))
+        matcher.add(label, [nlp.make_doc(n) for n in _variants(names)])
     return matcher
 
 

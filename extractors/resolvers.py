@@ -467,8 +467,9 @@ _NO_SUBJECT_START = re.compile(
 
 def previous_sentence_actor(c: SentenceContext, t: Trigger) -> Resolution | None:
     """ "Ha aggiunto che convocherà il tavolo": no subject of its own."""
-    if _NO_SUBJECT_START.match(c.text) and (c.last_person or c.last_actor):
-        return Resolution((c.last_person or c.last_actor,), "previous-sentence-actor")
+    actor = c.last_person or c.last_actor
+    if actor and _NO_SUBJECT_START.match(c.text):
+        return Resolution((actor,), "previous-sentence-actor")
     return None
 
 

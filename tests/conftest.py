@@ -56,6 +56,24 @@ def corpus_slice(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_base(prefect_server, tmp_path_factory) -> Path:
+    """The knowledge base of `sentinella run` over the embedded sample corpus (35 pages).
+
+    Built once per session through the CLI, as `make run` builds it; read-only for tests.
+    """
+    from click.testing import CliRunner
+
+    from sentinella.cli import cli
+
+    db_path = tmp_path_factory.mktemp("sample") / "sentinella.db"
+    result = CliRunner().invoke(cli, ["run", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "pages seen 35, new 35" in result.output
+    assert "sentinella query commitments" in result.output  # example queries to paste next
+    return db_path
+
+
+@pytest.fixture(scope="session")
 def nlp():
     from sentinella.extractors.pipeline import load_pipeline
 

@@ -6,14 +6,8 @@ from __future__ import annotations
 import pytest
 
 from sentinella.extractors.extract import extract
-from sentinella.extractors.pipeline import load_pipeline
 from sentinella.extractors.sentences import sentence_spans
 from sentinella.extractors.triggers import find_triggers, trigger_lexicon, verb_forms
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def commitments(nlp, text):
