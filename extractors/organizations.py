@@ -109,8 +109,15 @@ class Entry:
 
 @lru_cache(maxsize=1)
 def entries() -> tuple[Entry, ...]:
+    """The gazetteer: data/organizations.json, and every region's institution and council
+    as data/regions.json names them."""
     data = lexicon.organizations()["organizations"]
-    return tuple(Entry(e["name"], e.get("kind"), (e["name"], *e.get("aliases", ()))) for e in data)
+    out = [Entry(e["name"], e.get("kind"), (e["name"], *e.get("aliases", ()))) for e in data]
+    for region in lexicon.regions()["regions"].values():
+        for names in (region["institution_names"], region["council_names"]):
+            if names:
+                out.append(Entry(names[0], "institution", tuple(names)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

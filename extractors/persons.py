@@ -69,6 +69,7 @@ ORDINALS = frozenset(
     ("prima", "seconda", "terza", "quarta", "quinta", "sesta", "settima", "ottava")
 )
 ROLE_NOUNS = frozenset(("incarico", "qualità", "ruolo", "carica", "veste"))
+CLAUSE_OPENERS = frozenset((".", "!", "?", "«", "“", ":", ";", "\n", "\n\n", "(", "—", "–"))
 LOWER_PARTICLES = frozenset(("di", "de", "da", "del", "della", "dal", "dalla"))
 COPULA = frozenset(("sarà", "è", "diventa", "resta", "rimane", "diventerà", "sarebbe"))
 ORGAN_OF = re.compile(
@@ -184,14 +185,18 @@ class PersonsComponent:
         self.common = lexicon.common_words()
         self.table = office_table()
         self.org_starts: set[int] = set()
+        self.ordinal_names = lexicon.words("ordinal_first_names")
+        self.world_first_names = _gazetteer_first_names(nlp)
+        self.months = lexicon.words("months")
 
     def __call__(self, doc: Doc) -> Doc:
         places = group(doc, PLACES)
-        self.org_starts = {o.start for o in group(doc, ORGS)}
-        towns = {(p.start, p.end) for p in places if p.label_ in ("comune", "provincia")}
+        # an acronym-shaped word after a first name may be a surname ("Giuseppe MAZZONE")
+        self.org_starts = {o.start for o in group(doc, ORGS) if o._.actor.rule != "acronym"}
+        towns = [(p.start, p.end) for p in places if p.label_ in ("comune", "provincia")]
         people = People()
         for s, e in self.first_name_spans(doc):
-            if (s, e) not in towns:
+            if not any(_town_not_surname(s, e, a, b) for a, b in towns):
                 people.add(doc, s, e, self.first_names)
         orgs = settle_orgs(doc, group(doc, ORGS), people)
         self._ner_persons(doc, people, orgs, places)
@@ -199,14 +204,18 @@ class PersonsComponent:
         orgs = [o for o in orgs if not _ner_org_clash(o, people)]
         kept_places = resolve_places(doc, _blocking(doc, orgs, people))
         blocked = _blocked_map(orgs, kept_places)
-        portfolios = OfficeReading(doc, self, people, blocked, orgs).run()
-        orgs = [o for o in orgs if (o.start, o.end) not in portfolios]
-        person_spans = [m for p in people.persons for m in p.mentions[:1]]
+        reading = OfficeReading(doc, self, people, blocked, orgs)
+        portfolios = reading.run()
+        # "la consigliera comunale di Torino Bellissima, Anna Maria D’Angelo": what the
+        # NER read as a place inside an office phrase is the office's body (a list)
         kept_places = [
             pl
             for pl in kept_places
-            if not any(a < pl.end and pl.start < b for a, b in person_spans)
+            if pl._.place.rule != "ner"
+            or not any(a < pl.start and pl.end <= b for a, b in reading.phrase_spans)
         ]
+        orgs = [o for o in orgs if (o.start, o.end) not in portfolios]
+        kept_places = [pl for pl in kept_places if not _covered_by_person(pl, people)]
         doc.spans[ORGS] = orgs
         doc.spans[PLACES] = kept_places
         doc.spans[PERSONS] = _person_spans(doc, people)
@@ -218,13 +227,32 @@ class PersonsComponent:
         spans = []
         i, n = 0, len(doc)
         while i < n:
-            end = self._name_at(doc, i) if doc[i].text in self.first_names else None
+            end = self._name_at(doc, i) if self._first_name_at(doc, i) else None
             if end is None:
                 i += 1
                 continue
             spans.append((i, end))
             i = end
         return spans
+
+    def _first_name_at(self, doc: Doc, i: int) -> bool:
+        text = doc[i].text
+        if text in self.ordinal_names:
+            return self._ordinal_name_at(doc, i)
+        return text in self.first_names
+
+    def _ordinal_name_at(self, doc: Doc, i: int) -> bool:
+        """ "il sindaco Secondo Revello", but not "Secondo Confindustria, ..." (according
+        to) nor "il Primo Maggio": inside a sentence, before a surname."""
+        if i == 0 or doc[i].is_sent_start or doc[i - 1].text in CLAUSE_OPENERS:
+            return False
+        nxt = doc[i + 1] if i + 1 < len(doc) else None
+        return (
+            nxt is not None
+            and _cap(nxt.text)
+            and nxt.text not in self.months
+            and (i + 1) not in self.org_starts
+        )
 
     def _name_at(self, doc: Doc, i: int) -> int | None:
         n = len(doc)
@@ -250,6 +278,8 @@ class PersonsComponent:
             return True
         if text not in LOWER_PARTICLES or k + 1 >= len(doc):
             return False
+        if doc[k + 1].ent_type_ in ("LOC", "ORG"):
+            return False  # "Vela Celeste di Scampia": the NER reads a place there
         nxt = doc[k + 1].text
         return _cap(nxt) and nxt not in self.function_caps and not is_place(nxt)
 
@@ -283,6 +313,15 @@ class PersonsComponent:
             and not is_place(text.title())
         )
 
+    def _known_first_name(self, text: str) -> bool:
+        """The rules' first names, or the pipeline gazetteer's (world names: "Moussa",
+        "Efisio") when that one is no place and no ordinary word."""
+        if text in self.first_names:
+            return True
+        return text in self.world_first_names and not (
+            is_place(text) or text.lower() in self.common
+        )
+
     def _ner_persons(self, doc: Doc, people: People, orgs: list[Span], places) -> None:
         """The NER's multi-word PER entities, where no rule found a name, an organisation
         or a place; not a company ("Meccanica Canavesana")."""
@@ -295,15 +334,28 @@ class PersonsComponent:
                 continue
             if any(a < ent.end and ent.start < b for a, b in taken):
                 continue
-            first = ent[0].text
-            if first not in self.first_names and first.lower() in self.common:
-                continue
+            if not self._known_first_name(ent[0].text):
+                continue  # "Kessler Antriebstechnik", "Cento Futura": not persons
             if ent[-1].text in self.suffixes:
                 continue
             if any(t.text in self.function_caps or _acronym(t.text) for t in ent):
                 continue
             people.add(doc, ent.start, ent.end, self.first_names, NER, "ner-per")
             taken.append((ent.start, ent.end))
+
+
+def _gazetteer_first_names(nlp: Language) -> frozenset[str]:
+    """One-word first names of the shipped pipeline's gazetteer component, if it has one."""
+    if not nlp.has_pipe("sentinella_gazetteer"):
+        return frozenset()
+    entries = getattr(nlp.get_pipe("sentinella_gazetteer"), "entries", {})
+    return frozenset(e for e in entries.get("First", ()) if "\t" not in e)
+
+
+def _town_not_surname(s: int, e: int, a: int, b: int) -> bool:
+    """ "Romano Canavese", "Santo Stefano Belbo": a municipality's name that holds or
+    crosses what looked like a person's (a town inside a name is a surname: "Mario Asti")."""
+    return a < e and s < b and not (s <= a and b <= e and (s, e) != (a, b))
 
 
 def _acronym(t: str) -> bool:
@@ -372,6 +424,14 @@ def _drop_persons_in_streets(people: People, places: list[Span]) -> None:
     people.at = {k: m for p in people.persons for m in p.mentions for k in range(*m)}
 
 
+def _covered_by_person(place: Span, people: People) -> bool:
+    """A place under a person's name: the first mention for gazetteer and shape places
+    (a town can be a surname elsewhere), any mention for the NER's places."""
+    upto = None if place._.place.rule == "ner" else 1
+    spans = [m for p in people.persons for m in p.mentions[:upto]]
+    return any(a < place.end and place.start < b for a, b in spans)
+
+
 def _blocking(doc: Doc, orgs: list[Span], people: People) -> list[tuple[int, int]]:
     """Token ranges where no place stands: organisations, persons, organs of a town
     ("Consiglio comunale di Vercelli")."""
@@ -389,6 +449,8 @@ def _blocked_map(orgs: list[Span], places: list[Span]) -> dict[int, Blocked]:
         for k in range(o.start, o.end):
             blocked[k] = Blocked(o.start, o.end, "org")
     for p in places:
+        if p._.place.rule == "ner":
+            continue  # the NER's places give way to names ("Chiavarino" is a surname)
         for k in range(p.start, p.end):
             blocked.setdefault(k, Blocked(p.start, p.end, "site"))
     return blocked
@@ -417,6 +479,7 @@ class OfficeReading:
             not_domain=lexicon.words("not_domain"),
         )
         self.mentions: list[tuple[int, int, str]] = []  # office mentions with no name
+        self.phrase_spans: list[tuple[int, int]] = []  # every office phrase read
         self.orgs_at = {o.start: o.text for o in orgs}
 
     def run(self) -> set[tuple[int, int]]:
@@ -424,6 +487,7 @@ class OfficeReading:
         portfolios: set[tuple[int, int]] = set()
         for phrase in self._phrases():
             portfolios.update((b.start, b.end) for b in phrase.portfolios)
+            self.phrase_spans.append((phrase.start, phrase.end))
             self._give(phrase)
         for idx in range(len(self.people.persons)):
             self._after_name(idx)

@@ -70,6 +70,12 @@ OFFICE_BEFORE_DI = frozenset(
     )
 )
 LOCATIVE = frozenset(("a", "di", "da", "in", "ad"))
+BUILDING_HEADS = frozenset(
+    ("Palazzo", "Villa", "Castello", "Teatro", "Museo", "Ospedale", "Stadio", "Parco", "Piazza")
+)
+BUILDING_HEADS = frozenset(
+    ("Palazzo", "Villa", "Castello", "Teatro", "Museo", "Ospedale", "Stadio", "Parco", "Piazza")
+)
 
 
 def after_office(doc: Doc, start: int) -> bool:
@@ -89,6 +95,16 @@ class PlaceGazetteer:
         places = lexicon.places()
         self.comuni = lexicon.linkable_comuni(home_region)
         self.all_comuni = data["by_name"]
+        # every municipality of Italy; a shared name goes to the home region's, else to
+        # the provincial capital (only a handful of names are shared)
+        self.italy = {
+            name: next(
+                (c for c in cs if c.region == home_region),
+                next((c for c in cs if c.capital), cs[0]),
+            )
+            for name, cs in data["by_name"].items()
+        }
+        self.home_region = home_region
         self.provinces = data["provinces"]
         self.regions = places["regions"]
         self.countries = frozenset(places["countries"])
@@ -98,7 +114,7 @@ class PlaceGazetteer:
     def link(self, name: str, kind: str) -> str | None:
         """The ISTAT code of a place, where it is linked."""
         if kind == "comune":
-            c = self.comuni.get(name)
+            c = self.italy.get(name.replace("'", "’")) or self.italy.get(name.replace("’", "'"))
             return c.istat if c else None
         if kind == "provincia":
             full = "Verbano-Cusio-Ossola" if name in ("VCO", "Vco") else name
@@ -115,6 +131,15 @@ class PlaceGazetteer:
 
     def is_place(self, name: str) -> bool:
         return is_place(name)
+
+    def needs_context(self, name: str) -> bool:
+        """A one-word municipality outside the home region that is no provincial capital
+        ("Marino", "Lugo", "Salina") is a place only where the text treats it as one:
+        after a locative preposition or in a list with other places."""
+        c = self.italy.get(name)
+        if c is None or c.region == self.home_region or c.capital:
+            return False
+        return not any(ch in name for ch in " -'’")
 
 
 @lru_cache(maxsize=1)
@@ -152,7 +177,7 @@ def _variants(names) -> list[str]:
 def build_phrase_matcher(nlp: Language, gaz: PlaceGazetteer) -> PhraseMatcher:
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     for label, names in (
-        ("comune", gaz.comuni.keys()),
+        ("comune", gaz.italy.keys()),
         ("regione", gaz.regions.keys()),
         ("stato", gaz.countries),
         ("altro", gaz.areas),
@@ -165,8 +190,11 @@ def build_phrase_matcher(nlp: Language, gaz: PlaceGazetteer) -> PhraseMatcher:
 class PlacesComponent:
     """Place candidates into `doc.spans[PLACES]` (see the module docstring)."""
 
-    def __init__(self, nlp: Language, name: str, home_region: str, patterns: str):
+    def __init__(self, nlp: Language, name: str, home_region: str, patterns: str, use_ner: bool):
         self.name = name
+        self.use_ner = use_ner
+        self.function_caps = lexicon.words("function_caps")
+        self.common = lexicon.common_words()
         self.gaz = gazetteer(home_region)
         self.phrases = build_phrase_matcher(nlp, self.gaz)
         self.shapes = load_matcher(nlp, patterns)
@@ -174,20 +202,67 @@ class PlacesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = self._gazetteer_spans(doc) + self._shape_spans(doc) + self._dateline(doc)
+        if self.use_ner:
+            spans += self._ner_places(doc, spans)
         set_group(doc, PLACES, _one_per_offsets(doc, spans))
         return doc
 
+    # -- the statistical NER ----------------------------------------------------------
+    def _ner_places(self, doc: Doc, found: list[Candidate]) -> list[Candidate]:
+        """LOC entities of the NER where no gazetteer or shape found a place: frazioni,
+        areas, islands and valleys no list knows ("Mugello", "Monti Lepini")."""
+        out = []
+        for ent in doc.ents:
+            if ent.label_ != "LOC" or any(c.start < ent.end and ent.start < c.end for c in found):
+                continue
+            if not self.ner_place_ok(ent):
+                continue
+            name = ent.text
+            kind = self._kind_of(name)
+            out.append(
+                _place(doc, ent.start, ent.end, name, kind, self.gaz.link(name, kind), "ner", 0)
+            )
+        return out
+
+    def ner_place_ok(self, ent: Span) -> bool:
+        """The measured filters (docs/extraction-quality.md): a capitalised name, not
+        opened by a function word, and not a single ordinary word ("Energia", "Provincia")."""
+        first = ent[0].text
+        if not first[:1].isupper() or first in self.function_caps:
+            return False
+        if len(ent) > 1 and first in BUILDING_HEADS and all(t.is_lower for t in ent[1:]):
+            return False  # "Palazzo municipale": a building, not a named one
+        if len(ent) > 1 and first in BUILDING_HEADS and all(t.is_lower for t in ent[1:]):
+            return False  # "Palazzo municipale": a building, not a named one
+        if len(ent) == 1 and not ent[0].is_upper and first.lower() in self.common:
+            return False
+        parts = first.split("-")
+        if len(ent) == 1 and len(parts) > 1 and parts[0] in self.gaz.italy:
+            return False  # "Cuneo-Nizza": a route from a town (the town is read on its own)
+        return not (len(ent) == 1 and first in self.first_names)
+
+    def _kind_of(self, name: str) -> str:
+        if name in self.gaz.italy:
+            return "comune"
+        if name in self.gaz.regions:
+            return "regione"
+        return "stato" if name in self.gaz.countries else "altro"
+
     # -- gazetteer ------------------------------------------------------------------
     def _gazetteer_spans(self, doc: Doc) -> list[Candidate]:
-        out = []
+        out, weak = [], []
         for match_id, s, e in self.phrases(doc):
             kind = doc.vocab.strings[match_id]
+            name = doc[s:e].text
             if kind == "comune" and not self._comune_ok(doc, s, e):
                 continue
-            name = doc[s:e].text
             prio = 1 if kind == "provincia" else 2
-            out.append(_place(doc, s, e, name, kind, self.gaz.link(name, kind), "gazetteer", prio))
-        return out
+            cand = _place(doc, s, e, name, kind, self.gaz.link(name, kind), "gazetteer", prio)
+            if kind == "comune" and self.gaz.needs_context(name) and not _locative(doc, s):
+                weak.append(cand)
+            else:
+                out.append(cand)
+        return out + _listed_with(doc, weak, out)
 
     def _comune_ok(self, doc: Doc, s: int, e: int) -> bool:
         nxt = doc[e] if e < len(doc) else None
@@ -213,6 +288,8 @@ class PlacesComponent:
                 out += self._each(doc, m)
                 continue
             s, e = m.start, _trim(doc, m.start, m.end)
+            if m.pattern.options.get("cut_before_town"):
+                e = self._before_town(doc, s, e)
             if e <= s:
                 continue
             name = doc[s:e].text
@@ -228,6 +305,16 @@ class PlacesComponent:
             prio = m.pattern.options.get("priority", 0)
             out.append(_place(doc, s, e, name, kind, istat, m.pattern.id, prio))
         return out
+
+    def _before_town(self, doc: Doc, s: int, e: int) -> int:
+        """ "frazione Valdivilla di Santo Stefano Belbo": the frazione ends before "di"
+        and the municipality it belongs to (which the gazetteer reads on its own)."""
+        for k in range(s + 1, e - 1):
+            if doc[k].lower_ in ("di", "del", "della") and any(
+                doc[k + 1 : j].text in self.gaz.italy for j in range(k + 2, e + 1)
+            ):
+                return k
+        return e
 
     def _each(self, doc: Doc, m: Match) -> list[Candidate]:
         """'province di Torino, Cuneo e Alessandria': every province of the list."""
@@ -248,7 +335,7 @@ class PlacesComponent:
         if k == 0 or k >= len(doc) or doc[k].text not in ("–", "—", "-"):
             return []
         name = doc[0:k].text.title()
-        if name not in self.gaz.comuni:
+        if name not in self.gaz.italy:
             return []
         return [_place(doc, 0, k, name, "comune", self.gaz.link(name, "comune"), "dateline", 2)]
 
@@ -268,6 +355,36 @@ def _one_per_offsets(doc: Doc, cands: list[Candidate]) -> list[Span]:
         span._.place = c.info
         spans.append(span)
     return spans
+
+
+def _locative(doc: Doc, s: int) -> bool:
+    """ "a Lerici", "di Marino", "nel comune di Nemi", "LERICI – ..." (a dateline)."""
+    if s == 0:
+        return len(doc) > 1 and doc[1].text in ("–", "—", "-")
+    return doc[s - 1].lower_ in LOCATIVE | {"tra", "fra", "verso", "presso"}
+
+
+def _listed_with(doc: Doc, weak: list[Candidate], strong: list[Candidate]) -> list[Candidate]:
+    """Weak municipalities listed with places ("Albenga, Finale Ligure e Lerici")."""
+    ends = {c.end for c in strong} | {c.start for c in strong}
+    out: list[Candidate] = []
+    changed = True
+    while changed:
+        changed = False
+        for c in weak:
+            if c in out:
+                continue
+            before = (
+                c.start - 1 if c.start > 0 and doc[c.start - 1].lower_ in (",", "e", "ed") else None
+            )
+            after = (
+                c.end + 1 if c.end < len(doc) and doc[c.end].lower_ in (",", "e", "ed") else None
+            )
+            if (before is not None and before in ends) or (after is not None and after in ends):
+                out.append(c)
+                ends |= {c.start, c.end}
+                changed = True
+    return out
 
 
 def _trim(doc: Doc, s: int, e: int) -> int:
@@ -315,7 +432,13 @@ def resolve_places(doc: Doc, blocked: list[tuple[int, int]]) -> list[Span]:
 @Language.factory(
     "sentinella_places",
     assigns=["doc.spans", "span._.place"],
-    default_config={"home_region": "Piemonte", "patterns": "place_patterns.jsonl"},
+    default_config={
+        "home_region": "Piemonte",
+        "patterns": "place_patterns.jsonl",
+        "use_ner": True,
+    },
 )
-def make_places(nlp: Language, name: str, home_region: str, patterns: str) -> PlacesComponent:
-    return PlacesComponent(nlp, name, home_region, patterns)
+def make_places(
+    nlp: Language, name: str, home_region: str, patterns: str, use_ner: bool
+) -> PlacesComponent:
+    return PlacesComponent(nlp, name, home_region, patterns, use_ner)

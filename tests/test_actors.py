@@ -156,3 +156,21 @@ def test_town_between_office_and_name_is_not_part_of_the_name(nlp, text, person,
     assert list(people) == [person]
     assert people[person].organization == f"Comune di {town}"
     assert [s.name for s in ext.sites] == [town]
+
+
+# --- unseen-batch classes: names that are also words, capitals, particles ----------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Il sindaco Quinto Bertola ha firmato il decreto.", ["Quinto Bertola"]),
+        ("Secondo Confartigianato, il calo degli ordini continua.", []),
+        ("Anche quest’anno il Primo Maggio si terrà in piazza.", []),
+        ("Per la Uilm interviene il segretario Carlo BERTOLA.", ["Carlo BERTOLA"]),
+        ("Ha parlato l’assessore al Bilancio Paolo di Martino.", ["Paolo di Martino"]),
+        ("La fiera si tiene a San Mauro Torinese da venerdì.", []),
+    ],
+)
+def test_person_names_that_look_like_other_words(nlp, text, expected):
+    assert list(actors(nlp, text, "person")) == expected
