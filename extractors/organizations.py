@@ -33,6 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from sentinella.extractors import lexicon
+from sentinella.extractors.offices import office_table
 from sentinella.extractors.patterns import Match, load_matcher
 from sentinella.extractors.places import gazetteer as place_gazetteer
 from sentinella.extractors.places import is_place
@@ -181,6 +182,7 @@ class OrganizationsComponent:
         self.suffixes = lexicon.words("company_suffixes")
         self.not_acronyms = lexicon.words("not_acronyms")
         self.directions = lexicon.words("directions")
+        self.descriptive = DescriptiveName()
         self.first_names = lexicon.first_names()
         self.common = lexicon.common_words()
 
@@ -217,18 +219,27 @@ class OrganizationsComponent:
     def _shape(self, doc: Doc, m: Match, place_ends: dict[int, int]) -> Candidate | None:
         opts = m.pattern.options
         s, e = m.start, m.end
+        if opts.get("context") and m.match_start < s and _capitalised_inside(doc, m.match_start):
+            s = m.match_start  # "del Tubificio Narnese": the context word is part of the name
         if opts.get("trim_left"):
             s = self._trim_left(doc, s, e)
             if doc[s].text in opts.get("not_first", ()) or e - s < opts.get("min_tokens", 1):
                 return None
         e = _trim_right(doc, s, e)
+        e = _trim_number(doc, s, e)
         if opts.get("extend") == "territory":
             e2 = self._territory_end(doc, e, place_ends)
             if e2 == e and opts.get("territory") == "required":
                 return None
             e = e2
-        if e <= s or (m.pattern.id == "acronym" and not self._acronym_ok(doc, s)):
+        elif opts.get("extend") == "descriptive":
+            e = self.descriptive.end(doc, e)
+        if e <= s + (1 if opts.get("extend") == "descriptive" else 0):
             return None
+        if m.pattern.id == "acronym" and not self._acronym_ok(doc, s):
+            return None
+        if opts.get("not_place") and is_place(doc[s:e].text):
+            return None  # "Castelfranco Veneto" is a town
         if opts.get("context") and not self._context_name_ok(doc, s, e):
             return None
         return Candidate(s, e, RULE, m.pattern.id)
@@ -240,19 +251,31 @@ class OrganizationsComponent:
 
     def _territory_end(self, doc: Doc, e: int, place_ends: dict[int, int]) -> int:
         """After a union or association name, the territory it covers is part of its name:
-        places, areas and directions ("Alto Piemonte Valsesia", "Piemonte Nord")."""
-        n = len(doc)
+        places, areas and directions ("Alto Piemonte Valsesia", "Piemonte Nord"), with or
+        without "di" ("Fiom Cgil di Pordenone", "Fistel Cisl dei Laghi")."""
+        start, n = e, len(doc)
         while e < n:
-            text = doc[e].text
-            if e in place_ends and not self._name_follows(doc, e, place_ends[e]):
-                e = place_ends[e]
-            elif text in self.directions:
-                e += 1
-            elif text == "-" and e + 1 < n and doc[e + 1].text in self.directions:
-                e += 2
-            else:
+            step = self._territory_step(doc, e, place_ends)
+            if step is None and e == start and doc[e].lower_ in TERRITORY_DI and e + 1 < n:
+                nxt = doc[e + 1]
+                if nxt.text[:1].isupper() and nxt.is_alpha and nxt.text not in self.first_names:
+                    step = self._territory_step(doc, e + 1, place_ends) or e + 2
+            if step is None:
                 break
+            e = step
         return e
+
+    def _territory_step(self, doc: Doc, e: int, place_ends: dict[int, int]) -> int | None:
+        text = doc[e].text
+        if e in place_ends and not self._name_follows(doc, e, place_ends[e]):
+            return place_ends[e]
+        if text in self.directions:
+            return e + 1
+        if text == "-" and e + 1 < len(doc) and doc[e + 1].text in self.directions:
+            return e + 2
+        if text[:1].isupper() and is_place(text) and not self._name_follows(doc, e, e + 1):
+            return e + 1  # a town the place reader left out ("Vercelli Valsesia")
+        return None
 
     def _name_follows(self, doc: Doc, s: int, e: int) -> bool:
         """ "ANCE Piemonte Paola Malabaila": a town that is also a first name, before a
@@ -263,19 +286,21 @@ class OrganizationsComponent:
         word = doc[k].text
         if not is_acronym(word) or word in self.not_acronyms:
             return False
+        if _in_dateline(doc, k):
+            return False  # "SANT’ANTIOCO – ...", "L’AQUILA – ...": the dateline's town
         return not (k + 1 < len(doc) and doc[k + 1].text[:1].isdigit())  # "SP 460"
 
     def _context_name_ok(self, doc: Doc, s: int, e: int) -> bool:
-        """A name found only through its context is no ordinary word, place or first name."""
+        """A name found only through its context is no ordinary word, place or first name;
+        a name of two words may begin with one ("Supermercati Aurora", "Valsesia Meccanica")."""
         first = doc[s].text
-        name = doc[s:e].text
-        return not (
-            first in self.function_caps
-            or first in self.first_names
-            or first.lower() in self.common
-            or self.places.is_place(first)
-            or self.places.is_place(name)
-        )
+        if first in self.function_caps or first in self.first_names or is_place(doc[s:e].text):
+            return False
+        if s > 0 and doc[s - 1].lower_ == "ex":
+            return False  # "l’ex Lanificio Trombetta": a former building, a place
+        if e - s >= 2:
+            return first not in self.places.italy  # "stabilimento di Narni Scalo": a place
+        return not (first.lower() in self.common or is_place(first))
 
     def _recurrences(self, doc: Doc, found: list[Candidate]) -> list[Candidate]:
         """A name found once by its context is the same organisation wherever it recurs."""
@@ -331,6 +356,12 @@ class OrganizationsComponent:
             return False
         if e - s == 1 and s > 0 and doc[s - 1].lower_ in ARTICLED_PREPS:
             return False  # "del Palio", "la Granda": a nickname or an event, not a new body
+        if s > 0 and doc[s - 1].lower_ in PLACE_CONTEXT:
+            return False  # "quartiere Japigia", "a Agnona": a place the NER took for a body
+        if s > 0 and is_place(doc[s - 1].text + text):
+            return False  # "dell’Aquila", "Sant’Antioco": the end of a place's name
+        if first.lower() in office_table().first_words:
+            return False  # "Vicesindaca sarà ...": an office
         return not (
             first.lower() in self.common
             or first in self.places.comuni
@@ -338,6 +369,110 @@ class OrganizationsComponent:
             or self.places.is_place(text)
             or self.places.is_place(first)
         )
+
+
+PLACE_CONTEXT = frozenset(
+    ("a", "ad", "in", "quartiere", "frazione", "località", "zona", "area", "rione", "borgata")
+) | {"valle", "territorio", "comune", "paese", "città", "provincia", "regione"}
+TERRITORY_DI = frozenset(("di", "del", "della", "dei", "delle", "dell’", "dell'"))
+DESCRIPTIVE_PREPS = frozenset(
+    ("di", "del", "della", "dello", "dei", "degli", "delle", "dell’", "dell'", "d’", "d'")
+) | {"per", "sul", "sulla", "sui", "sulle", "sull’", "sull'", "sullo"}
+A_PREPS = frozenset(("a", "al", "alla", "allo", "ai", "agli", "alle", "all’", "all'"))
+MAX_DESCRIPTIVE = 14  # tokens
+
+
+class DescriptiveName:
+    """Reads an official name that goes on in lower case after its head word:
+    "Ispettorato territoriale del lavoro", "Autorità di sistema portuale del Mar Tirreno
+    settentrionale", "Azienda lombarda per l’edilizia residenziale di Bergamo, Lecco e
+    Sondrio". Grammar: HEAD ADJ* (PREP ART? (NOUN | NAME) ADJ*)*, where an adjective is
+    a word with an adjective ending (data/words.json), a noun is any word after a
+    preposition, and a name is a run of capitalised words (a list of places included)."""
+
+    def __init__(self) -> None:
+        self.endings = tuple(lexicon.words("adjective_endings"))
+        self.stops = lexicon.words("name_stops")
+
+    def end(self, doc: Doc, e: int) -> int:
+        """The end of the name whose head ends at e; e itself when nothing describes it.
+        One bare complement is not enough ("il Comitato per il lavoro svolto"): a name
+        needs an adjective, a capitalised name or two complements."""
+        k, last, after_prep, after_noun = e, e, False, False
+        weight = 0  # adjectives and names count 2, a noun after a preposition 1
+        while k < len(doc) and k - e < MAX_DESCRIPTIVE:
+            t = doc[k]
+            low = t.lower_
+            # "per il diritto allo studio": "a" joins a complement only after its noun
+            if low in DESCRIPTIVE_PREPS or (after_prep and low in ARTICLES):
+                after_prep = True
+            elif after_noun and low in A_PREPS:
+                after_prep, after_noun = True, False
+            elif t.text[:1].isupper() and t.is_alpha:
+                last, after_prep, weight = self._name_run(doc, k), False, weight + 2
+                k = last
+                continue
+            elif t.is_lower and t.is_alpha and low not in self.stops:
+                if after_prep and low.endswith(("are", "ere", "ire")):
+                    break  # "per chiedere": a purpose, not a name
+                if not (after_prep or low.endswith(self.endings)):
+                    break
+                weight += 1 if after_prep else 2
+                last, after_noun, after_prep = k + 1, after_prep, False
+            else:
+                break
+            k += 1
+        return last if weight >= 2 else e
+
+    @staticmethod
+    def _name_run(doc: Doc, k: int) -> int:
+        """Capitalised words, and a list of places ("di Bergamo, Lecco e Sondrio")."""
+        n = len(doc)
+        while k < n and doc[k].text[:1].isupper() and doc[k].is_alpha:
+            k += 1
+            link = doc[k].lower_ if k < n else ""
+            if link in (",", "e") and k + 1 < n and is_place(doc[k + 1].text):
+                k += 1
+        return k
+
+
+def _in_dateline(doc: Doc, k: int) -> bool:
+    """Whether token k is in the capitals that open an article before a dash."""
+    for j in range(min(len(doc), 8)):
+        if doc[j].text in ("–", "—", "-"):
+            return k < j
+        if not doc[j].is_upper and doc[j].is_alpha:
+            return False
+    return False
+
+
+def _capitalised_inside(doc: Doc, k: int) -> bool:
+    return doc[k].text[:1].isupper() and not doc[k].is_sent_start
+
+
+def initials_match(name: str, acronym: str) -> bool:
+    """ "Azienda sanitaria universitaria Giuliano Isontina" and "ASUGI": the acronym spells
+    the initials of the name's words (prepositions and articles left out)."""
+    words = [w for w in re.split(r"[\s’'\-]+", name) if w and w.lower() not in _NOT_INITIALS]
+    letters = "".join(w[0] for w in words).upper()
+    acro = re.sub(r"[^A-Za-z]", "", acronym).upper()
+    return len(acro) >= 2 and letters.startswith(acro)
+
+
+_NOT_INITIALS = frozenset(
+    ("di", "del", "della", "dello", "dei", "degli", "delle", "dell", "d", "per", "e", "il")
+) | {"la", "lo", "le", "i", "gli", "l", "sul", "sulla", "a", "al", "alla"}
+
+
+def _trim_number(doc: Doc, s: int, e: int) -> int:
+    """A number ends a name only as a year after a capitalised word ("Fondazione 8
+    Settembre 1943"), never as a figure that follows it ("della Romagna 4,5")."""
+    while e > s + 1 and doc[e - 1].like_num:
+        year = len(doc[e - 1].text) == 4 and doc[e - 2].text[:1].isupper()
+        if year:
+            break
+        e -= 1
+    return e
 
 
 def _place_ends(doc: Doc) -> dict[int, int]:
@@ -350,7 +485,7 @@ def _place_ends(doc: Doc) -> dict[int, int]:
 
 _TRAILING = frozenset(
     ("di", "del", "della", "dell’", "dell'", "dei", "degli", "delle", "d’", "d'", "dello")
-) | {"e", "ed", ",", "-", "per", "in", "la", "il", "le", "lo", "i", "gli"}
+) | {"e", "ed", ",", "-", "per", "in", "la", "il", "le", "lo", "i", "gli", "’", "'"}
 
 
 def _trim_right(doc: Doc, s: int, e: int) -> int:
@@ -398,11 +533,15 @@ def group_organisations(doc: Doc) -> None:
     groups: list[str] = []  # canonical names
     by_key: dict[str, int] = {}
     spans = group(doc, ORGS)
+    alias_of = _parenthesised_aliases(doc, spans)
+    group_at: dict[int, int] = {}  # span start -> group
     for span in spans:
         info = span._.actor
         surface = span.text
         key = info.rule if info.rule.startswith("gazetteer:") else "p:" + norm(surface)
         idx = by_key.get(key, by_key.get("p:" + norm(surface)))
+        if idx is None and span.start in alias_of:
+            idx = group_at.get(alias_of[span.start])
         if idx is None:
             idx = _prefix_group(groups, surface)
         if idx is None:
@@ -414,7 +553,21 @@ def group_organisations(doc: Doc) -> None:
                     by_key.setdefault("p:" + norm(form), idx)
         by_key[key] = idx
         by_key.setdefault("p:" + norm(surface), idx)
+        group_at[span.start] = idx
         span._.actor = replace(info, name=groups[idx])
+
+
+def _parenthesised_aliases(doc: Doc, spans: list[Span]) -> dict[int, int]:
+    """ "Azienda sanitaria universitaria Giuliano Isontina (ASUGI)": the name in brackets
+    right after another is the same body. Returns alias start -> start of the full name."""
+    starts = {s.start: s for s in spans}
+    out = {}
+    for s in spans:
+        inner = starts.get(s.end + 1)
+        if inner is not None and doc[s.end].text == "(" and inner.end < len(doc):
+            if doc[inner.end].text == ")":
+                out[inner.start] = s.start
+    return out
 
 
 def _prefix_group(groups: list[str], surface: str) -> int | None:

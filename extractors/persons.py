@@ -42,6 +42,7 @@ from spacy.tokens import Doc, Span
 from sentinella.extractors import lexicon
 from sentinella.extractors.offices import (
     LINKS,
+    PREP_DI,
     Blocked,
     OfficePhrase,
     PhraseContext,
@@ -50,7 +51,7 @@ from sentinella.extractors.offices import (
     read_office_phrase,
     role_text,
 )
-from sentinella.extractors.organizations import norm
+from sentinella.extractors.organizations import initials_match, norm
 from sentinella.extractors.places import after_office, is_place, resolve_places
 from sentinella.extractors.spans import (
     NER,
@@ -393,6 +394,8 @@ def _stop_before_person(doc: Doc, o: Span, people: People) -> Span:
     before the name that closes the pattern match."""
     if o._.actor.source == NER or o._.actor.rule.startswith("gazetteer:"):
         return o
+    if _spelled_by_acronym(doc, o):
+        return o  # "... Giuliano Isontina (ASUGI)": the name that looked like a person's is in it
     for s, e in list(people.at.values()):
         if o.start < s and e == o.end:
             end = s
@@ -402,6 +405,13 @@ def _stop_before_person(doc: Doc, o: Span, people: People) -> Span:
             span._.actor = replace(o._.actor, name=span.text)
             return span
     return o
+
+
+def _spelled_by_acronym(doc: Doc, o: Span) -> bool:
+    e = o.end
+    if e + 2 < len(doc) and doc[e].text == "(" and doc[e + 2].text == ")":
+        return initials_match(o.text, doc[e + 1].text)
+    return False
 
 
 def _ner_org_clash(o: Span, people: People) -> bool:
@@ -559,6 +569,8 @@ class OfficeReading:
     def _new_holder(self, run: list[int]) -> list[int]:
         """ "il sindaco di Pavone Canavese, Endro Bevolo": a capitalised pair is a name."""
         doc = self.doc
+        if len(run) == 2 and doc[run[0] - 1].lower_ in PREP_DI:
+            return []  # "i sindaci dell’Alta Brianza": a body after "di", not a holder
         k = len(run) - 2
         while k - 1 >= 1 and doc[run[k - 1]].text in self.comp.first_names:
             k -= 1
