@@ -74,6 +74,9 @@ _AGENT_STOP = re.compile(
 )
 
 
+SIGNING = ("firmat", "sottoscritt", "siglat")
+
+
 @dataclass
 class Memory:
     """What earlier sentences said: who spoke, who was named, who committed."""
@@ -82,6 +85,7 @@ class Memory:
     last_person: str | None = None
     last_actor: str | None = None
     last_end: int = -1  # end of the last sentence that gave a commitment
+    signed: bool = False  # an earlier commitment was a signing
 
 
 @dataclass(frozen=True)
@@ -92,13 +96,34 @@ class Found:
 
 
 def doc_units(doc: Doc) -> list[Unit]:
-    """Actor mentions of a Doc as units (character offsets in the Doc)."""
+    """Actor mentions of a Doc as units (character offsets in the Doc). A body named
+    inside a person's office phrase ("la vicepresidente della Regione e assessora al
+    Lavoro Gabriella Viotti") belongs to the person, and is no unit of its own."""
     units = []
-    for span in (*group(doc, PERSONS), *group(doc, ORGS)):
+    phrases = [
+        (o.start, o.end)
+        for p in group(doc, PERSONS)
+        for o in p._.actor.offices
+        if o.end is not None and o.rule == "office-before-name"
+    ]
+    for span in group(doc, PERSONS):
         units.append(Unit(span.start_char, span.end_char, (span._.actor.name,), span._.actor.kind))
-    for span in group(doc, REFERENCES):
-        units.append(Unit(span.start_char, span.end_char, span._.refers.actors, "reference"))
+    for span in (*group(doc, ORGS), *group(doc, REFERENCES)):
+        if any(a <= span.start_char and span.end_char <= b for a, b in phrases):
+            continue
+        actors = span._.refers.actors if span._.refers else (span._.actor.name,)
+        kind = "reference" if span._.refers else span._.actor.kind
+        units.append(Unit(span.start_char, span.end_char, actors, kind))
     return sorted(units, key=lambda u: (u.start, u.end))
+
+
+def _units_in(units: list[Unit], sent: Sentence) -> list[Unit]:
+    """The units of one sentence, with offsets relative to it."""
+    return [
+        Unit(u.start - sent.start, u.end - sent.start, u.actors, u.kind)
+        for u in units
+        if sent.start <= u.start and u.end <= sent.end
+    ]
 
 
 def signers(c: SentenceContext) -> list[Found]:
@@ -141,8 +166,10 @@ class CommitmentsComponent:
         units = doc_units(doc)
         memory = Memory()
         spans = []
-        for sent in sentences(doc):
-            facts = self._sentence(doc, sent, units, memory)
+        sents = sentences(doc)
+        for k, sent in enumerate(sents):
+            nxt = sents[k + 1] if k + 1 < len(sents) else None
+            facts = self._sentence(doc, sent, units, memory, nxt)
             span = doc.char_span(sent.start, sent.end, label="COMMITMENT")
             if facts and span is not None:
                 span._.commitments = tuple(facts)
@@ -150,12 +177,9 @@ class CommitmentsComponent:
         doc.spans[COMMITMENTS] = spans
         return doc
 
-    def _context(self, doc: Doc, sent: Sentence, units: list[Unit], memory: Memory):
-        sent_units = [
-            Unit(u.start - sent.start, u.end - sent.start, u.actors, u.kind)
-            for u in units
-            if sent.start <= u.start and u.end <= sent.end
-        ]
+    def _context(self, doc: Doc, sent: Sentence, units: list[Unit], memory: Memory, nxt):
+        sent_units = _units_in(units, sent)
+        ctx = doc._.context
         c = SentenceContext(
             doc=doc,
             offset=sent.start,
@@ -166,6 +190,10 @@ class CommitmentsComponent:
             last_speaker=memory.last_speaker,
             last_person=memory.last_person,
             last_actor=memory.last_actor,
+            next_text=nxt.text if nxt else "",
+            next_units=_units_in(units, nxt) if nxt else [],
+            publisher_body=ctx.publisher_body if ctx else None,
+            signed_before=memory.signed,
         )
         c.speaker = attribution(c)
         quoted = any(cl.quoted for cl in c.clauses)
@@ -174,8 +202,8 @@ class CommitmentsComponent:
             c.speaker = memory.last_speaker or memory.last_person
         return c
 
-    def _sentence(self, doc: Doc, sent: Sentence, units: list[Unit], memory: Memory):
-        c = self._context(doc, sent, units, memory)
+    def _sentence(self, doc: Doc, sent: Sentence, units: list[Unit], memory: Memory, nxt):
+        c = self._context(doc, sent, units, memory, nxt)
         s = sent.text
         if "\n" not in s and not _HEADLINE_END.search(s):
             return []  # a headline or a list item restates the body
@@ -196,6 +224,8 @@ class CommitmentsComponent:
             clause = clause_at(c.clauses, t.start, len(c.text))
             if blocker(c.text, t, clause, self.lex):
                 continue
+            if c.signed_before and t.pattern == "passive" and t.form.startswith(SIGNING):
+                continue  # "L’intesa è stata sottoscritta da ...": a signing told again
             res: Resolution | None = resolve_actors(c, t)
             if res is None:
                 continue
@@ -238,6 +268,8 @@ class CommitmentsComponent:
         if facts:
             memory.last_actor = facts[-1].actor
             memory.last_end = sent.end
+        # a signing with named signers makes a later "è stato sottoscritto da" a repetition
+        memory.signed = memory.signed or any(f.verb.startswith(SIGNING) for f in facts)
         if c.speaker:
             memory.last_speaker = c.speaker
         elif not any(cl.quoted for cl in c.clauses):

@@ -114,6 +114,38 @@ def _places_region(doc: Doc, home: str) -> Region | None:
     return regions()[counts.most_common(1)[0][0]]
 
 
+INSTITUTION_HEADS = (
+    "regione",
+    "comune",
+    "citta",
+    "provincia",
+    "consiglio",
+    "prefettura",
+    "universita",
+    "azienda",
+    "agenzia",
+    "asl",
+    "atc",
+    "camera",
+    "unione",
+    "ministero",
+    "autorita",
+    "ente",
+    "consorzio",
+    "istituto",
+)
+
+
+def _publisher_body(publisher: str, orgs: list[str]) -> str | None:
+    """The institution a publisher is ("Regione Liguria - Giunta" -> "Regione Liguria"),
+    in the text's own wording when the text names it."""
+    body = publisher.split(" - ")[0].strip()
+    if not body or not norm(body).startswith(INSTITUTION_HEADS):
+        return None
+    key = norm(body)
+    return next((o for o in orgs if norm(o) == key), body)
+
+
 def _first(orgs: list[str], *prefixes: str) -> str | None:
     return next((o for o in orgs if norm(o).startswith(prefixes)), None)
 
@@ -150,6 +182,7 @@ def build_context(doc: Doc, home_region: str) -> DocContext:
         elif _town_of(publisher):
             city, rules["city"] = publisher.split(" - ")[0], "publisher"
     return DocContext(
+        publisher_body=_publisher_body(publisher, orgs),
         region=region_name,
         council=council or region.council,
         metro=metro or region.metro,

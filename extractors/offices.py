@@ -212,6 +212,10 @@ class _Reader:
         t = self.doc[self.j]
         if not (t.text[:1].isupper() and any(ch.isalpha() for ch in t.text)):
             return None
+        if t.text in self.ctx.generic and self.doc[self.j - 1].lower_ in PREP_DI:
+            self._flush()  # "la vicepresidente della Regione e assessora ...": a body
+            self.j, self.prev_cap = self.j + 1, False
+            return True
         after_comma = self.j > self.phrase.start + 1 and self.doc[self.j - 1].text == ","
         if t.text in self.ctx.function_caps and not self.prev_cap and after_comma:
             return None  # ", In ..." starts a new clause
@@ -252,8 +256,8 @@ class _Reader:
         organ = low in self.ctx.organ_words
         if not (low in LINKS or low in self.ctx.table.qualifiers or organ or t.is_digit):
             return None
-        if low in PREP_A or organ or low == "per":
-            self.in_domain = True
+        if low in PREP_A or low in PREP_DI or organ or low == "per":
+            self.in_domain = True  # "assessore alle politiche", "direttrice del centro"
         self.prev_cap = False
         self.j += 1
         return True
@@ -287,6 +291,7 @@ class PhraseContext:
     person_at: dict[int, tuple[int, int]]  # token -> the known person covering it
     function_caps: frozenset[str]
     organ_words: frozenset[str]
+    generic: frozenset[str]  # "Regione", "Comune": bodies named by their kind
     not_domain: frozenset[str]
 
 

@@ -188,7 +188,7 @@ class OrganizationsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         place_ends = _place_ends(doc)
-        cands = self._gazetteer(doc)
+        cands = self._gazetteer(doc) + _publisher_mentions(doc)
         found = self._shapes(doc, place_ends)
         cands += found + self._recurrences(doc, found)
         for c in cands:
@@ -473,6 +473,24 @@ def _trim_number(doc: Doc, s: int, e: int) -> int:
             break
         e -= 1
     return e
+
+
+_LEGAL_TAIL = re.compile(r"\s+(?:S\.p\.A\.|S\.r\.l\.|SpA|Srl|S\.p\.a\.|s\.r\.l\.)$")
+
+
+def _publisher_mentions(doc: Doc) -> list[Candidate]:
+    """The publisher is an organisation: where the text writes its name ("Alpenergia"
+    in a release of "Alpenergia S.p.A."), that is a mention (rule `publisher`)."""
+    meta = doc._.meta or {}
+    name = _LEGAL_TAIL.sub("", str(meta.get("source") or "").split(" - ")[0].strip())
+    words = name.split()
+    if not words or not words[0][:1].isupper() or words[0] in ("Notizie", "Redazione"):
+        return []
+    n, out = len(words), []
+    for k in range(len(doc) - n + 1):
+        if doc[k].text == words[0] and [t.text for t in doc[k : k + n]] == words:
+            out.append(Candidate(k, k + n, RULE, "publisher"))
+    return out
 
 
 def _place_ends(doc: Doc) -> dict[int, int]:

@@ -69,9 +69,13 @@ PRESIDED = frozenset(("presieduta", "presieduto", "guidata", "guidato", "coordin
 ORDINALS = frozenset(
     ("prima", "seconda", "terza", "quarta", "quinta", "sesta", "settima", "ottava")
 )
-ROLE_NOUNS = frozenset(("incarico", "qualità", "ruolo", "carica", "veste"))
+ROLE_NOUNS = frozenset(("incarico", "qualità", "ruolo", "carica", "veste", "nomina"))
 CLAUSE_OPENERS = frozenset((".", "!", "?", "«", "“", ":", ";", "\n", "\n\n", "(", "—", "–"))
 LOWER_PARTICLES = frozenset(("di", "de", "da", "del", "della", "dal", "dalla"))
+NOMINATED = frozenset(
+    ("nominato", "nominata", "designato", "designata", "eletto", "eletta", "confermato")
+) | {"confermata", "indicato", "indicata", "scelto", "scelta"}
+BEFORE_OFFICE = frozenset(("nuovo", "nuova", "quale", "come", "a", "ad"))
 COPULA = frozenset(("sarà", "è", "diventa", "resta", "rimane", "diventerà", "sarebbe"))
 ORGAN_OF = re.compile(
     r"\b(?:Consiglio|Giunta|consiglio|giunta)\s+(?:comunale|provinciale|metropolitano)\s+"
@@ -486,6 +490,7 @@ class OfficeReading:
             person_at=people.at,
             function_caps=comp.function_caps,
             organ_words=lexicon.words("organ_words"),
+            generic=frozenset(lexicon.organizations()["generic"]),
             not_domain=lexicon.words("not_domain"),
         )
         self.mentions: list[tuple[int, int, str]] = []  # office mentions with no name
@@ -543,13 +548,14 @@ class OfficeReading:
                 word = table.feminine[link.key] if p.female else table.masculine[link.key]
                 text = word + text[len(link.words[0]) :]
             start = self.doc[phrase.start].idx
-            add_office(p, Office(link.key, text, start, body, rule))
+            end = self.doc[phrase.end - 1].idx + len(self.doc[phrase.end - 1].text)
+            add_office(p, Office(link.key, text, start, body, rule, end))
 
     def _holders(self, phrase: OfficePhrase) -> list[int]:
         """Who the phrase names: the known person that ends it (all of them for a plural
         office), a capitalised pair that ends it, or a known surname."""
         if not phrase.runs:
-            return []
+            return self._named_after_copula(phrase)
         last = phrase.runs[-1]
         people = self.people
         if last[0] in people.at:
@@ -561,6 +567,14 @@ class OfficeReading:
             return self._new_holder(last)
         if len(last) == 1 and last[0] == phrase.end - 1:
             return self._surname_holder(last[0])
+        return []
+
+    def _named_after_copula(self, phrase: OfficePhrase) -> list[int]:
+        """ "Vicesindaca sarà Elisa Balboni": the person after the copula holds the office."""
+        k = phrase.end
+        if k + 1 < len(self.doc) and self.doc[k].lower_ in COPULA:
+            found = self.people.index_at(k + 1)
+            return [found] if found is not None else []
         return []
 
     def _pause_after(self, k: int) -> bool:
@@ -596,7 +610,7 @@ class OfficeReading:
             self._apposition(idx, e)
             self._presided_by(idx, s)
             self._role_of(idx, e)
-            self._copula(idx, e)
+            self._copula(idx, s, e)
 
     def _read_free(self, k: int) -> OfficePhrase | None:
         """An office phrase at k that names nobody else."""
@@ -619,14 +633,27 @@ class OfficeReading:
         if phrase is not None:
             self._assign(idx, phrase, set(), "apposition")
 
-    def _copula(self, idx: int, e: int) -> None:
-        """ "Marco Rossi sarà assessore ai Lavori pubblici": the office after a copula."""
+    def _copula(self, idx: int, s: int, e: int) -> None:
+        """ "Marco Rossi sarà assessore ai Lavori pubblici", "ha nominato Carmine Rossi
+        nuovo direttore dell’Agenzia": the office after a copula, or after a name that a
+        nomination verb governs."""
         doc = self.doc
-        if e >= len(doc) or doc[e].lower_ not in COPULA:
+        if e >= len(doc):
             return
-        phrase = self._read_free(e + 1)
-        if phrase is not None and not phrase.runs:
-            self._assign(idx, phrase, set(), "copula")
+        if doc[e].lower_ in COPULA:
+            k, rule = e + 1, "copula"
+        elif s > 0 and doc[s - 1].lower_ in NOMINATED:
+            k, rule = e, "nominated"
+        else:
+            return
+        if k < len(doc) and doc[k].lower_ in BEFORE_OFFICE:
+            k += 1
+        if k >= len(doc) or k in self.blocked:
+            return
+        phrase = read_office_phrase(doc, k, self.sent_end[k], self.ctx)
+        if phrase is not None:
+            others = {x for r in phrase.runs for x in r if x in self.people.at}
+            self._assign(idx, phrase, others, rule)
 
     def _presided_by(self, idx: int, s: int) -> None:
         """ "la Commissione Legalità, presieduta da Domenico Rossi"."""
@@ -654,7 +681,8 @@ class OfficeReading:
         doc = self.doc
         end = min(e + 10, self.sent_end[e - 1] - 1)
         for k in range(e, end):
-            if doc[k].lower_ in ROLE_NOUNS and doc[k + 1].lower_ == "di":
+            follows = ("di", "a", "ad") if doc[k].lower_ == "nomina" else ("di",)
+            if doc[k].lower_ in ROLE_NOUNS and doc[k + 1].lower_ in follows:
                 phrase = self._read_free(k + 2)
                 if phrase is not None and not phrase.runs:
                     self._assign(idx, phrase, set(), "role-of")

@@ -79,6 +79,8 @@ def the_company(orgs: list[Span]) -> str | None:
     first: dict[str, int] = {}
     for o in orgs:
         name = o._.actor.name
+        if org_kind(o) == "union":
+            continue
         words = norm(name).split()
         if any(w in institution for w in words) or any(
             norm(name).startswith(w) for w in institution
@@ -109,7 +111,7 @@ class Resolver:
             "head-noun": self.head_noun,
             "kind": self.kind,
             "kind-all": self.kind_all,
-            "company": lambda m: _one(self.company),
+            "company": self.company_noun,
         }
 
     def organ(self, m: Match) -> tuple[str, ...]:
@@ -132,13 +134,24 @@ class Resolver:
 
     def _executive(self, words: str) -> str | None:
         ctx = self.ctx
+        if words == "giunta" and norm(ctx.publisher_body or "").startswith(EXECUTIVE_BODIES):
+            return ctx.publisher_body  # "la Giunta" in a text of the body it governs
         if "metropolitana" in words:
             return ctx.metro
         if "comunale" in words:
             return ctx.city
+        if "provinciale" in words:
+            return next((n for n in self.org_names if norm(n).startswith("provincia")), None)
         if "regionale" in words or ctx.region_named or not ctx.city:
             return ctx.region
         return ctx.city  # "la Giunta" in a municipal text
+
+    def company_noun(self, m: Match) -> tuple[str, ...]:
+        """ "l’azienda": the one organisation named "Azienda ...", else the company the
+        text is about."""
+        noun = self.doc[m.start + 1].lower_ if m.end > m.start + 1 else ""
+        named = [n for n in self.org_names if n.lower().startswith(noun)] if noun else []
+        return (named[0],) if len(named) == 1 else _one(self.company)
 
     def head_noun(self, m: Match) -> tuple[str, ...]:
         head = self.doc[m.start].lower_
@@ -252,7 +265,7 @@ class ResolutionComponent:
         ctx = build_context(doc, self.home_region)
         doc._.context = ctx
         resolver = Resolver(doc, ctx)
-        refs = organ_refs + self._pattern_refs(doc, resolver)
+        refs = organ_refs + _organs_of_named(doc, self._pattern_refs(doc, resolver))
         refs += resolver.short_forms() + resolver.office_holders()
         doc.spans[REFERENCES] = _without_overlaps(refs)
         self._person_bodies(doc, ctx)
@@ -282,6 +295,30 @@ class ResolutionComponent:
             )
             body, rule = person_body(offices, ctx) if offices else (None, None)
             span._.actor = replace(info, offices=offices, organization=body, body_rule=rule)
+
+
+EXECUTIVE_BODIES = ("regione", "provincia", "comune", "citta")
+ORGAN_OF_PREPS = frozenset(("di", "del", "della", "dello", "dell’", "dell'", "dei", "delle"))
+
+
+def _organs_of_named(doc: Doc, refs: list[Span]) -> list[Span]:
+    """ "la Giunta della Regione Marche", "il consiglio di amministrazione dell’Università
+    X", "la direzione aziendale del Tubificio Y": an organ of a body the text names stands
+    for that body (rule `organ-of`), whatever the context would say."""
+    org_at = {o.start: o._.actor.name for o in group(doc, ORGS)}
+    out = []
+    for ref in refs:
+        k = ref.end
+        if k < len(doc) and doc[k].lower_ in ("aziendale", "generale", "provinciale"):
+            k += 1
+        name = None
+        if ref.label_ in ("ORGAN", "GENERIC") and k + 1 < len(doc):
+            name = org_at.get(k + 1) if doc[k].lower_ in ORGAN_OF_PREPS else None
+        if name is None:
+            out.append(ref)
+        else:
+            out.append(_reference(doc, ref.start, ref.end, ref.label_, (name,), "organ-of"))
+    return out
 
 
 def _organ_entries(doc: Doc) -> list[Span]:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
@@ -137,6 +137,10 @@ class SentenceContext:
     last_person: str | None = None
     last_actor: str | None = None
     prev_end: int | None = None  # end of the previous trigger that gave actors
+    next_text: str = ""  # the following sentence ("Lo ha stabilito la Giunta ...")
+    next_units: list[Unit] = field(default_factory=list)
+    publisher_body: str | None = None  # the institution publishing the text
+    signed_before: bool = False  # an earlier sentence reported a signing
 
     def outside_quotes(self, units) -> list[Unit]:
         return [u for u in units if not in_quote(u.start, self.clauses)]
@@ -254,6 +258,39 @@ def quoted_speaker(c: SentenceContext, t: Trigger) -> Resolution | None:
 
 
 _COMMA_SUBJECT_LEAD = re.compile(r",\s*(?:\S+\s*){0,2}$")
+
+
+_AGENT_AFTER = re.compile(r"\b(?:da|dal|dalla|dallo|dall’|dall'|dai|dalle|dagli)\b", re.I)
+_CLITIC_AGENT = re.compile(r"^\W*(?:lo|la|li|le)\s+(?:ha|hanno)\s+(?:\w+\s+)?\w+", re.I)
+PASSIVE_PATTERNS = frozenset(("passive", "digest"))
+SIGNING_FORMS = ("firmat", "sottoscritt", "siglat")  # who signed is never the publisher
+
+
+def passive_agent(c: SentenceContext, t: Trigger) -> Resolution | None:
+    """A passive or a digest item: its agent ("sarà finanziata dalla Provincia"), else
+    the one the next sentence names ("Lo ha stabilito la giunta regionale"), else the
+    institution that publishes the text; nobody when none of these is known."""
+    if t.pattern not in PASSIVE_PATTERNS:
+        return None
+    clause = clause_at(c.clauses, t.start, len(c.text))
+    agents: list[Unit] = []
+    for m in _AGENT_AFTER.finditer(c.text, t.end, min(clause.end, t.end + 160)):
+        # "dal sindaco di Alba Alberto Gatto": the first named unit after "da"
+        after = [u for u in c.units if m.end() <= u.start < clause.end and u.actors]
+        pick = first_unit(after)
+        if pick is not None and after[0].start - m.end() < 80 and pick not in agents:
+            agents.append(pick)
+    if agents:
+        return Resolution(
+            tuple(dict.fromkeys(a for u in agents for a in u.actors)), "passive-agent"
+        )
+    back = _CLITIC_AGENT.match(c.next_text)
+    named = [u for u in c.next_units if back and u.start >= back.end() and u.actors]
+    if named:
+        return Resolution(named[0].actors, "agent-in-next-sentence")
+    if c.publisher_body and not t.form.startswith(SIGNING_FORMS):
+        return Resolution((c.publisher_body,), "publishing-institution")
+    return Resolution((), "passive-without-agent")
 
 
 def later_clause_subject(c: SentenceContext, t: Trigger) -> Resolution | None:
@@ -475,6 +512,7 @@ def previous_sentence_actor(c: SentenceContext, t: Trigger) -> Resolution | None
 
 RESOLVERS: tuple[tuple[str, Callable[[SentenceContext, Trigger], Resolution | None]], ...] = (
     ("quoted-speaker", quoted_speaker),
+    ("passive-agent", passive_agent),
     ("later-clause-subject", later_clause_subject),
     ("document-subject", document_subject),
     ("announcer", announcer),
@@ -507,14 +545,18 @@ def attribution(c: SentenceContext) -> str | None:
     if close >= 0:
         m = c.lex.speech.search(s[close + 1 :][:40])
         if m:
-            after = [u for u in c.units if u.start > close + m.start()]
+            after = [u for u in c.units if u.start > close + m.start() and u.actors]
             if after and after[0].start - (close + m.end()) <= 60:
-                pick = first_unit(after)
+                # "ha detto il vicepresidente della Regione, Antonio Spadafora": the person
+                near = [u for u in after if u.start - (close + m.end()) <= 90]
+                pick = next((u for u in near if u.kind == "person"), first_unit(after))
                 return pick.actors[0] if pick and pick.actors else None
             return None
     opn = min([i for i in (s.find("«"), s.find("“")) if i >= 0], default=-1)
     if opn > 0:
-        before = [u for u in c.units if u.end <= opn]
-        if before and re.search(r"[:,]\s*$", s[:opn]) and before[-1].actors:
-            return before[-1].actors[0]
+        before = [u for u in c.units if u.end <= opn and u.actors]
+        if before and re.search(r"[:,]\s*$", s[:opn]):
+            # "la consigliera Daniela Oddone (Pd) ha motivato ...: «": the person
+            people = [u for u in before if u.kind == "person"]
+            return (people or before)[-1].actors[0]
     return None

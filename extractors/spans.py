@@ -50,6 +50,7 @@ class Office:
     start: int  # character offset of the office phrase (offices are kept in text order)
     body: str | None = None  # the body the phrase names ("Comune di Asti"), if any
     rule: str = ""  # the office rule that read it ("office-before-name", "apposition", ...)
+    end: int | None = None  # character end of the office phrase
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class DocContext:
     city: str | None = None  # "Comune di Asti" when the text is about one municipality
     region_named: bool = False  # the text names the region itself
     publisher: str = ""
+    publisher_body: str | None = None  # the institution that publishes ("Regione Liguria")
     rules: dict = field(default_factory=dict, compare=False)  # field -> rule that set it
 
 

@@ -10,7 +10,13 @@ pattern that found it:
 - `phrase`: a fixed phrase ("mette a disposizione", "si impegna a", "saranno destinati");
 - `announced-noun`: announcing a decision by its noun ("ha comunicato la chiusura");
 - `filed-bill`: filing a bill or amendments ("hanno depositato una proposta di legge");
-- `decision-noun`: "la decisione di X di chiudere", "l’intenzione di convocare".
+- `decision-noun`: "la decisione di X di chiudere", "l’intenzione di convocare";
+- `passive`: a passive of an allocation or decision verb ("saranno destinati 4 milioni",
+  "sono stati impegnati 380 mila euro", "verrà convocato il tavolo"): the commitment of
+  its agent, else of the publishing institution (extractors/resolvers.py);
+- `digest`: an item of a decision digest that opens with a bare participle or "Via
+  libera" ("Stanziati 2 milioni per ...", "Approvato il piano ...");
+- `plan`: "prevede di assumere", "punta a investire": a plan with a lexicon verb.
 
 With a dependency parse a trigger must be a verb (or the noun of a decision), not a noun
 that looks like one ("la delibera"); without it, a determiner before the form says so.
@@ -122,6 +128,12 @@ class TriggerLexicon:
         self.lex = lex
         self.finite, self.participles = self._forms(lex)
         self.phrase_first = _phrase_index(lex["phrases"])
+        self.passive = frozenset(
+            p for v in lex["passive_verbs"] for p in _participles(v, lex["participles"])
+        )
+        self.infinitives = frozenset(lex["verbs"]) | frozenset(lex["passive_verbs"])
+        self.digest_openers = tuple(sorted(lex["digest_openers"], key=len, reverse=True))
+        self.plan = re.compile(rf"\b(?:{_alt(lex['plan_verbs'])})\s+([a-zà-ù]+)", re.IGNORECASE)
         self.speech = re.compile(
             r"\b(?:(?:ha|hanno)\s+(?:\w+\s+)?)?(" + "|".join(lex["speech"]) + r")\b"
         )
@@ -175,6 +187,25 @@ class TriggerLexicon:
         return frozenset(f.lower() for f in finite), frozenset(parts)
 
 
+def _participles(verb: str, irregular: dict) -> set[str]:
+    if verb in irregular:
+        stem = irregular[verb][:-1]
+    else:
+        stem = verb[:-3] + {"are": "at", "ere": "ut", "ire": "it"}[verb[-3:]]
+    return {stem + x for x in "oaie"}
+
+
+_CLITICS = ("ne", "li", "le", "lo", "la", "gli", "ci", "si")
+
+
+def infinitive_of(word: str) -> str:
+    """ "assumerne" -> "assumere", "trasferirli" -> "trasferire"."""
+    for c in _CLITICS:
+        if word.endswith("r" + c):
+            return word[: -len(c)] + "e"
+    return word
+
+
 @lru_cache(maxsize=1)
 def trigger_lexicon() -> TriggerLexicon:
     return TriggerLexicon()
@@ -210,6 +241,10 @@ def find_triggers(s: str, lex: TriggerLexicon) -> list[Trigger]:
     """Commitment forms in a sentence (see the module docstring)."""
     words = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(s)]
     hits = _verb_triggers(s, words, lex) + _phrase_triggers(s, words, lex)
+    hits += _passive_triggers(words, lex) + _digest_triggers(s, words, lex)
+    for m in lex.plan.finditer(s):
+        if infinitive_of(m.group(1).lower()) in lex.infinitives:
+            hits.append(Trigger(m.start(), m.end(), m.group(0).lower(), "plan"))
     for m in ANNOUNCED_NOUN.finditer(s):
         hits.append(Trigger(m.start(), m.end(), "comunicato", "announced-noun"))
     for m in FILED_BILL.finditer(s):
@@ -217,12 +252,19 @@ def find_triggers(s: str, lex: TriggerLexicon) -> list[Trigger]:
     for m in lex.decision.finditer(s):
         k = s.rfind(" di ", m.start(), m.end())
         hits.append(Trigger(k + 1, m.end(), "decisione", "decision-noun"))
+    digest = {t.start for t in hits if t.pattern == "digest"}
+    hits = [t for t in hits if t.pattern == "digest" or t.start not in digest]
     return sorted(hits, key=lambda t: (t.start, t.end))
 
 
 def _verb_triggers(s: str, words: list, lex: TriggerLexicon) -> list[Trigger]:
     hits = []
     for k, (a, b, w) in enumerate(words):
+        if w in lex.participles and k > 1 and words[k - 1][2] in ("e", "ed"):
+            # "hanno respinto la decisione e proclamato uno sciopero": one auxiliary
+            if any(x[2] in AUXILIARIES for x in words[max(0, k - 12) : k - 1]):
+                hits.append(Trigger(a, b, w, "past"))
+                continue
         if w in AUXILIARIES:
             for _a2, b2, w2 in words[k + 1 : k + 4]:
                 if w2 in lex.participles:
@@ -234,6 +276,42 @@ def _verb_triggers(s: str, words: list, lex: TriggerLexicon) -> list[Trigger]:
                 continue  # "la delibera", "una firma": a noun, not a verb
             hits.append(Trigger(a, b, w, "finite"))
     return hits
+
+
+PASSIVE_FUTURE = frozenset(("sarà", "saranno", "verrà", "verranno", "viene", "vengono"))
+PASSIVE_BE = frozenset(("è", "sono", "era", "erano"))
+PASSIVE_BEEN = frozenset(("stato", "stata", "stati", "state"))
+_DATELINE = re.compile(r"^[A-ZÀ-Ý’' ]+\s+[–—-]\s+")
+
+
+def _passive_triggers(words: list, lex: TriggerLexicon) -> list[Trigger]:
+    """ "saranno destinati", "è stata approvata", "verrà convocato ufficialmente"."""
+    hits = []
+    for k, (a, _b, w) in enumerate(words):
+        nxt = k + 1
+        if w in PASSIVE_BE and nxt < len(words) and words[nxt][2] in PASSIVE_BEEN:
+            nxt += 1
+        elif w not in PASSIVE_FUTURE:
+            continue
+        for _a2, b2, w2 in words[nxt : nxt + 3]:
+            if w2 in lex.passive:
+                hits.append(Trigger(a, b2, w2, "passive"))
+                break
+    return hits
+
+
+def _digest_triggers(s: str, words: list, lex: TriggerLexicon) -> list[Trigger]:
+    """An item of a decision digest: "Stanziati 2 milioni ...", "Via libera al bando ..."."""
+    m = _DATELINE.match(s)
+    start = m.end() if m else len(s) - len(s.lstrip())
+    low = s[start:].lower()
+    for opener in lex.digest_openers:
+        if low.startswith(opener):
+            return [Trigger(start, start + len(opener), opener, "digest")]
+    first = next(((a, b, w) for a, b, w in words if a >= start), None)
+    if first and first[0] == start and s[start : start + 1].isupper() and first[2] in lex.passive:
+        return [Trigger(first[0], first[1], first[2], "digest")]
+    return []
 
 
 def _phrase_triggers(s: str, words: list, lex: TriggerLexicon) -> list[Trigger]:
@@ -300,6 +378,56 @@ def _condition_after(s, t, clause, lex) -> bool:
     return bool(lex.conditional_after.search(s[t.end : clause.end]))
 
 
+_AGENT_AFTER = re.compile(r"\b(?:da|dal|dalla|dallo|dall’|dall'|dai|dalle|dagli)\b", re.I)
+_ADVERBIAL_OPENING = re.compile(
+    r"^\W*(?:[A-ZÀ-Ý’' ]+\s+[–—-]\s+)?(?:(?:nella|nel|nello|negli|nelle|con|entro|da|dal|"
+    r"dalla|durante|in|oggi|ieri|domani|inoltre|infine|anche|quindi|poi|già|intanto)\b[^,]*,?\s*)?$",
+    re.IGNORECASE,
+)
+_SPEECH_FORMS = ("assicur", "garanti", "promess", "promett", "annunci", "conferm")
+_FIRST_PERSON = re.compile(r"\b\w+(?:remo|rò|iamo|remmo)\b", re.IGNORECASE)
+
+
+def _passive_split(s, t, clause, lex) -> bool:
+    """ "Il resto delle risorse sarà ripartito ...", "3 milioni saranno destinati alle
+    linee": a passive whose subject comes first describes how a measure is split; one
+    whose subject follows ("Saranno destinati 4 milioni ...") or that names its agent
+    ("sarà finanziata dalla Provincia") announces it."""
+    if t.pattern != "passive" or _AGENT_AFTER.search(s[t.end : clause.end]):
+        return False
+    if lex.completive.search(s[: t.start]):
+        return False  # "La Regione ricorda che ... saranno destinati": announced
+    before = s[clause.start : t.start]
+    return bool(re.search(r"\bche\s*$", before)) or not _ADVERBIAL_OPENING.match(before)
+
+
+def _attribution_only(s, t, clause, lex) -> bool:
+    """ "«... non sarà una scatola vuota», ha assicurato X": the speech verb of an
+    attribution is a commitment only when the quote promises in the first person."""
+    form = s[t.start : t.end].lower()
+    if clause.quoted or not any(f in form for f in _SPEECH_FORMS):
+        return False
+    close = max(s.rfind("»", 0, t.start), s.rfind("”", 0, t.start))
+    if close < 0 or s[close + 1 : t.start].strip(" ,") not in ("", "ha", "hanno"):
+        return False
+    return not _FIRST_PERSON.search(s[:close])
+
+
+def _impersonal(s, t, clause, lex) -> bool:
+    """ "Si chiudono negozi ...": an impersonal "si" describes, nobody commits."""
+    return t.pattern == "finite" and bool(re.search(r"\b[Ss]i\s+$", s[: t.start]))
+
+
+def _relative_in_quote(s, t, clause, lex) -> bool:
+    """ "«Ogni bottega che chiude ...»": a relative clause of a quote, in the third person."""
+    return (
+        clause.quoted
+        and t.pattern == "finite"
+        and bool(re.search(r"\bche\s+$", s[clause.start : t.start]))
+        and not _FIRST_PERSON.search(s[t.start : t.end])
+    )
+
+
 BLOCKERS = (
     ("conditional", _conditional),
     ("request", _request),
@@ -309,6 +437,10 @@ BLOCKERS = (
     ("event-logistics", _event_logistics),
     ("scheduling", _scheduling),
     ("condition-after", _condition_after),
+    ("passive-split", _passive_split),
+    ("attribution-only", _attribution_only),
+    ("impersonal", _impersonal),
+    ("relative-in-quote", _relative_in_quote),
 )
 
 

@@ -230,3 +230,16 @@ def test_the_dateline_town_is_no_acronym(nlp):
     ext = extract("TRIESTE – La Regione ha approvato il piano.", nlp=nlp)
     assert not [a for a in ext.actors if a.kind == "organization"]
     assert [s.name for s in ext.sites] == ["Trieste"]
+
+
+def test_offices_given_by_an_appointment(nlp):
+    text = (
+        "Vicesindaco sarà Paolo Conti, con le deleghe al Bilancio; Anna Neri sarà assessora "
+        "alla Cultura. La Giunta ha nominato Sara Villa nuova direttrice dell’Agenzia "
+        "regionale per il lavoro. Il consigliere municipale Decimo Russo ha votato contro."
+    )
+    people = actors(nlp, text, "person")
+    assert people["Paolo Conti"].role == "vicesindaco"
+    assert people["Anna Neri"].role == "assessora alla cultura"
+    assert people["Sara Villa"].role.startswith("direttrice")
+    assert people["Decimo Russo"].role == "consigliere municipale"
