@@ -268,6 +268,7 @@ class KnowledgeBase:
                 kinds.get(c.actor),
             )
             lemma, stage = lemma_and_stage(c.verb, c.sentence)
+            self._ensure_actor(institution_id, institution)
             cid = (
                 self.db["commitments"]
                 .insert(
@@ -298,6 +299,12 @@ class KnowledgeBase:
                 "insert into commitments_stem_fts (rowid, stems) values (?, ?)",
                 [cid, stem_text(c.sentence)],
             )
+
+    def _ensure_actor(self, aid: str | None, name: str | None) -> None:
+        """Institutions are actors too (filters and Datasette pages find them by id)."""
+        if aid:
+            kind = aid.split(":", 1)[0]
+            self.db["actors"].insert({"id": aid, "name": name, "kind": kind}, ignore=True)
 
     # --- runs --------------------------------------------------------------------------
 
@@ -502,6 +509,7 @@ def _derive_commitments(db: sqlite_utils.Database, codes: dict) -> None:
                 c["id"],
                 {"institution": institution, "institution_id": iid, "lemma": lemma, "stage": stage},
             )
+            KnowledgeBase(db)._ensure_actor(iid, institution)
         names = json.loads(c["sites"] or "[]")
         if names and c["id"] not in placed:
             did = c["document_id"]
