@@ -24,9 +24,9 @@ sites, amounts, commitments
 commitment_sites
                the places of a commitment, with ISTAT, province and region codes
 places         ISTAT reference list: municipalities, provinces, regions (kb/places.py)
-pledges, pledge_statements, pledge_places
+pledges, pledge_statements, pledge_places, ledger_builds
                the ledger (kb/ledger.py): one row per promise, its statements with the
-               link score and reason, its places
+               link score and reason, its places; one row per rebuild
 runs           one row per run of the nightly flow, with its summary
 source_health  one row per source per run
 documents_fts  full text (title, text), accents ignored
@@ -206,11 +206,25 @@ TABLES: dict[str, dict] = {
             "pledge_id": str,
             "istat": str,
             "name": str,
+            "name_key": str,
             "province_code": str,
             "region_code": str,
         },
         "pk": "id",
         "foreign_keys": [("pledge_id", "pledges", "id")],
+    },
+    "ledger_builds": {
+        "columns": {
+            "built_at": str,
+            "commitments": int,  # count and last id of commitments the build saw
+            "last_commitment_id": int,
+            "overrides": str,  # the overrides file and its modification time
+            "statements": int,
+            "pledges": int,
+            "linked": int,
+            "seconds": float,
+        },
+        "pk": "id",
     },
     "runs": {
         "columns": {
