@@ -76,17 +76,13 @@ def actor_ids(kb: KnowledgeBase, name: str) -> set[str]:
 
 
 def publishers(kb: KnowledgeBase, name: str) -> set[str]:
-    """Publishers (as stored) whose name or source holds the words of `name`."""
-    padded = f" {key(name)} "
+    """Publishers (or sources) whose name holds every word of `name` ("comune asti")."""
+    wanted = set(key(name).split())
     return {
-        r["publisher"]
+        value
         for r in kb.db.query("select distinct publisher, source from documents")
-        if r["publisher"]
-        and (padded in f" {key(r['publisher'])} " or padded in f" {key(r['source'])} ")
-    } | {
-        r["source"]
-        for r in kb.db.query("select distinct source from documents where publisher is null")
-        if r["source"] and padded in f" {key(r['source'])} "
+        for value in (r["publisher"], r["source"])
+        if value and wanted <= set(key(value).split())
     }
 
 
