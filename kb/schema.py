@@ -4,7 +4,8 @@ How the schema changes (read this before adding a table or a column):
 
 1. A new table or a new column is one entry in `TABLES` (the declarative schema only
    grows): `ensure_schema` creates missing tables and adds missing columns on every open,
-   on new and old bases alike. Indexes go in `INDEXES`. Nothing else is needed.
+   on new and old bases alike. Indexes go in `INDEXES`, views in `VIEWS`. Nothing else
+   is needed.
 2. What "add a table/column" cannot express (a foreign key on an existing table, a
    backfill of a new column from old rows, a rename, a rebuilt index) is a numbered
    migration: append `(N, "what it does", function)` to `MIGRATIONS` with N one more than
@@ -32,6 +33,8 @@ source_health  one row per source per run
 documents_fts  full text (title, text), accents ignored
 documents_stem_fts, commitments_stem_fts
                Italian stems of documents and commitment sentences (kb/search.py)
+statements     (view) current commitments with their document's date, publisher, link
+               and promise
 """
 
 from __future__ import annotations
@@ -304,6 +307,19 @@ INDEXES = [
     ("pledge_places", ["region_code"], False),
 ]
 
+# Views for reading (Datasette): one entry each, (re)created on open when missing.
+VIEWS = {
+    # Every commitment beside its document's date, publisher and link, and its promise.
+    "statements": """
+        select c.id, d.published, d.publisher, c.actor, c.institution, c.lemma, c.stage,
+               c.amount, c.purpose, c.sentence, ps.pledge_id as promise, d.title, d.url,
+               c.document_id
+        from commitments c join documents d on d.id = c.document_id
+        left join pledge_statements ps on ps.commitment_id = c.id
+        where d.current = 1 and d.duplicate_of is null
+    """,
+}
+
 # Full-text indexes of Italian stems, contentless (rowid = documents.id / commitments.id).
 STEM_INDEXES = {"documents_stem_fts": "documents", "commitments_stem_fts": "commitments"}
 
@@ -390,4 +406,6 @@ def _create_tables(db: sqlite_utils.Database) -> None:
             f"create virtual table if not exists {fts} using fts5(stems, content='', "
             "tokenize='unicode61 remove_diacritics 2')"
         )
+    for name, sql in VIEWS.items():
+        db.execute(f"create view if not exists {name} as {sql}")
     seed_places(db)

@@ -9,43 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from ledger_base import load_releases
 
 from sentinella.cli import cli
-from sentinella.extractors.extract import extract_many
 from sentinella.kb import KnowledgeBase
 from sentinella.kb.ledger import Place, Statement, link_score, load_rules, rebuild_ledger
 from sentinella.kb.pledges import LedgerFilters, pledge_story, pledges, totals
-from sentinella.records import Document
-
-RELEASES = Path(__file__).parent / "data" / "ledger_releases.jsonl"
-
-
-def load_releases(kb: KnowledgeBase, nlp) -> None:
-    rows = [json.loads(line) for line in RELEASES.read_text(encoding="utf-8").splitlines()]
-    items = [
-        (
-            r["text"],
-            {
-                "url": r["url"],
-                "title": r["title"],
-                "published": r["published"],
-                "source": r["publisher"],
-            },
-        )
-        for r in rows
-    ]
-    docs = [
-        Document(
-            url=r["url"],
-            text=r["text"],
-            source="ledger-test",
-            title=r["title"],
-            published=r["published"],
-            publisher=r["publisher"],
-        )
-        for r in rows
-    ]
-    kb.store_batch(list(zip(docs, extract_many(items, nlp=nlp))))
 
 
 @pytest.fixture
@@ -54,7 +23,7 @@ def db_path(tmp_path, nlp) -> Path:
     kb = KnowledgeBase.open(path)
     load_releases(kb, nlp)
     kb.close()
-    return path
+    return path  # the ledger is built by each test (or by the CLI on first use)
 
 
 @pytest.fixture
