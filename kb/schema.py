@@ -278,6 +278,7 @@ INDEXES = [
     ("mentions", ["actor_id"], False),
     ("mentions", ["document_id"], False),
     ("documents", ["fetched_at"], False),
+    ("documents", ["fetched_url"], False),
     ("documents", ["publisher"], False),
     ("sites", ["name"], False),
     ("sites", ["name_key"], False),
