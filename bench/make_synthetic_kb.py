@@ -192,7 +192,24 @@ def _new_promise(rng: random.Random, ctx: dict, town: dict) -> dict:
 def context(documents: int, seed: int = 7) -> tuple[random.Random, dict]:
     rng = random.Random(seed)
     towns = [r for r in place_rows() if r["type"] == "comune" and r["region"] == "Piemonte"]
-    filler = ["il", "la", "di", "per", "con", "che", "una", "nel", "della", "sono", "progetto", "servizi", "cittadini", "territorio", "anni", "lavori"]
+    filler = [
+        "il",
+        "la",
+        "di",
+        "per",
+        "con",
+        "che",
+        "una",
+        "nel",
+        "della",
+        "sono",
+        "progetto",
+        "servizi",
+        "cittadini",
+        "territorio",
+        "anni",
+        "lavori",
+    ]
     return rng, {
         "documents": documents,
         "start": date(2024, 1, 1),

@@ -99,13 +99,14 @@ class Statement:
     places: tuple[Place, ...]
     purpose: str | None
     sentence: str
+    day: int = 0  # ordinal of the publication date (0 when unknown)
 
-    @property
-    def day(self) -> int:
-        try:
-            return date.fromisoformat(self.published[:10]).toordinal()
-        except ValueError:
-            return 0
+
+def _day(published: str) -> int:
+    try:
+        return date.fromisoformat(published[:10]).toordinal()
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def load_statements(kb: KnowledgeBase, rules: Rules) -> list[Statement]:
                 places=own_places,
                 purpose=r["purpose"],
                 sentence=sentence,
+                day=_day(r["published"] or ""),
             )
         )
     return out
@@ -297,34 +299,59 @@ def _euro(value: float | None) -> str:
 
 
 class _Index:
-    """Candidate promises of one institution by amount, place and topic stem."""
+    """Candidate promises of one institution: by amount, by place, by rare topic stem.
+
+    A place is indexed at its own level and looked up at every level that contains it
+    (a municipality's statement finds promises about it, its province or its region).
+    Promises whose last statement is outside the time window drop out of every lookup.
+    """
+
+    MAX_STEM_PLEDGES = 50  # a stem shared by more promises than this says nothing
 
     def __init__(self) -> None:
         self.by_amount: dict[int, set[int]] = defaultdict(set)
         self.by_place: dict[str, set[int]] = defaultdict(set)
         self.by_stem: dict[str, set[int]] = defaultdict(set)
-        self.revisable: set[int] = set()  # promises with an amount (a revision may follow)
+        self.last_day: dict[int, int] = {}
 
     def add(self, pledge: int, s: Statement) -> None:
+        self.last_day[pledge] = max(self.last_day.get(pledge, 0), s.day)
         if s.amount is not None:
             self.by_amount[round(s.amount)].add(pledge)
-            self.revisable.add(pledge)
         for p in s.places:
-            self.by_place[p.region_code or p.name_key].add(pledge)
+            self.by_place[_place_key(p)].add(pledge)
         for stem in s.topic:
             self.by_stem[stem].add(pledge)
 
-    def candidates(self, s: Statement) -> set[int]:
+    def candidates(self, s: Statement, window: int) -> list[int]:
         found: set[int] = set()
-        if s.amount is not None:
+        if s.amount is not None and not s.revision:
             found |= self.by_amount.get(round(s.amount), set())
-            if s.revision:
-                found |= self.revisable
         for p in s.places:
-            found |= self.by_place.get(p.region_code or p.name_key, set())
+            for k in _lookup_keys(p):
+                found |= self.by_place.get(k, set())
         for stem in s.topic:
-            found |= self.by_stem.get(stem, set())
-        return found
+            pledges = self.by_stem.get(stem, set())
+            if len(pledges) <= self.MAX_STEM_PLEDGES:
+                found |= pledges
+        return [n for n in found if s.day - self.last_day[n] <= window]
+
+
+def _place_key(p: Place) -> str:
+    if p.type == "regione" and p.region_code:
+        return "r" + p.region_code
+    if p.type == "provincia" and p.province_code:
+        return "p" + p.province_code
+    return "c" + (p.istat or p.name_key)
+
+
+def _lookup_keys(p: Place) -> list[str]:
+    keys = [_place_key(p)]
+    if p.region_code and keys[0] != "r" + p.region_code:
+        keys.append("r" + p.region_code)
+    if p.province_code and p.type != "provincia":
+        keys.append("p" + p.province_code)
+    return keys
 
 
 def link_statements(
@@ -357,13 +384,19 @@ def _forced(s: Statement, where: dict[str, int], overrides: Overrides):
     return None
 
 
+_MEMBERS_COMPARED = 8  # a promise's latest statements stand for it
+
+
 def _best_link(s, pledges, indexes, rules, overrides):
     best = None
-    for number in indexes[s.institution_id].candidates(s) if s.institution_id else ():
+    index = indexes.get(s.institution_id)
+    for number in index.candidates(s, rules.window_days) if index and s.institution_id else ():
         pledge = pledges[number]
-        if any(frozenset((s.key, m.key)) in overrides.separate for m in pledge.members):
+        if overrides.separate and any(
+            frozenset((s.key, m.key)) in overrides.separate for m in pledge.members
+        ):
             continue
-        for member in pledge.members:
+        for member in pledge.members[-_MEMBERS_COMPARED:]:
             link = link_score(member, s, rules)
             if link and (best is None or link.score > best[2].score):
                 best = (number, member.commitment_id, link)
@@ -436,9 +469,12 @@ def rebuild_ledger(kb: KnowledgeBase, overrides: Path | str | None = None) -> Le
             place_rows += _pledge_place_rows(row["id"], pledge)
         for row in pledge_rows:
             kb._ensure_actor(row["actor_id"], row["actor"])
-        kb.db["pledges"].insert_all(pledge_rows, batch_size=2000)
-        kb.db["pledge_statements"].insert_all(statement_rows, batch_size=2000)
-        kb.db["pledge_places"].insert_all(place_rows, batch_size=2000)
+        for table, rows in (
+            ("pledges", pledge_rows),
+            ("pledge_statements", statement_rows),
+            ("pledge_places", place_rows),
+        ):
+            kb._insert(table, rows)
         summary = LedgerSummary(
             len(statements),
             len(pledges),

@@ -5,6 +5,7 @@ by the same institution with the same amount. Extraction is the real pipeline's.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,7 @@ def _statement(cid, amount, places=(), topic=("ponte",), day="2026-03-01", revis
         places=tuple(places),
         purpose=None,
         sentence="",
+        day=date.fromisoformat(day).toordinal(),
     )
 
 

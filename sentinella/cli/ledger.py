@@ -8,7 +8,7 @@ import click
 
 from sentinella.cli import cli
 from sentinella.cli.options import db_option, emit_rows, output_options
-from sentinella.cli.query import AMOUNT, DATE, iso_date, place_options
+from sentinella.cli.query import AMOUNT, DATE, iso_date, limit_option, note_limit, place_options
 
 overrides_option = click.option(
     "--overrides",
@@ -80,7 +80,7 @@ def ledger_filter_options(func):
     default="amount",
     show_default=True,
 )
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many promises.")
+@limit_option
 @output_options
 @click.pass_context
 def ledger(ctx: click.Context, db_path: Path, overrides, fmt: str, wide: bool, **options) -> None:
@@ -95,8 +95,10 @@ def ledger(ctx: click.Context, db_path: Path, overrides, fmt: str, wide: bool, *
         return
     from sentinella.kb.pledges import PLEDGE_COLUMNS, pledges
 
+    limit = options["limit"] = options["limit"] or None
     kb = _open(db_path, overrides)
     rows = pledges(kb, _filters(options))
+    note_limit(rows, limit)
     if fmt == "table" and not wide:  # what a reader needs; --wide or csv/json: every column
         rows = [{k: r[k] for k in TABLE_COLUMNS} for r in rows]
     emit_rows(rows, fmt, PLEDGE_COLUMNS, wide=wide)

@@ -56,6 +56,22 @@ class AmountType(click.ParamType):
 
 
 AMOUNT = AmountType()
+DEFAULT_LIMIT = 100
+limit_option = click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=DEFAULT_LIMIT,
+    show_default=True,
+    help="At most this many rows (0: all).",
+)
+
+
+def note_limit(rows: list, limit: int | None) -> None:
+    """Say on stderr when the rows stop at the limit: there may be more."""
+    if limit and len(rows) == limit:
+        click.echo(f"(first {limit} rows; --limit 0 for all)", err=True)
+
+
 DATE = click.DateTime(["%Y-%m-%d"])
 
 
@@ -128,7 +144,7 @@ def place_options(func):
     default="date",
     show_default=True,
 )
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@limit_option
 @output_options
 def query(kind: str, db_path: Path, fmt: str, wide: bool, **options) -> None:
     """Query the knowledge base: commitments, actors, sites, amounts or documents.
@@ -144,8 +160,10 @@ def query(kind: str, db_path: Path, fmt: str, wide: bool, **options) -> None:
     options["since"] = iso_date(options["since"])
     options["until"] = iso_date(options["until"])
     options["fetched_since"] = fetched_since_value(options["fetched_since"])
+    limit = options["limit"] = options["limit"] or None
     kb = KnowledgeBase.open(db_path, create=False)
     rows = run_query(kb, kind, Filters(**options))
+    note_limit(rows, limit)
     if fmt == "table" and not wide:  # the columns a reader needs; --wide or csv/json: all
         rows = [{k: r.get(k) for k in TABLE_COLUMNS[kind]} for r in rows]
     emit_rows(rows, fmt, QUERY_COLUMNS[kind], wide=wide)
