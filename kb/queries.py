@@ -68,22 +68,38 @@ def actor_ids(kb: KnowledgeBase, name: str) -> set[str]:
     if canonical and org_key(canonical) != ok:
         ids.add(actor_id("organization", canonical))
     padded = f" {k} "
-    for row in kb.db.query("select id, name from actors"):
-        name_key = key(row["name"])
-        if name_key == k or org_key(row["name"]) == ok or padded in f" {name_key} ":
-            ids.add(row["id"])
+    for aid, name_key, name_org_key in _actor_keys(kb):
+        if name_key == k or name_org_key == ok or padded in f" {name_key} ":
+            ids.add(aid)
     return ids
 
 
-def publishers(kb: KnowledgeBase, name: str) -> set[str]:
-    """Publishers (or sources) whose name holds every word of `name` ("comune asti")."""
+def _actor_keys(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
+    """(id, key, organisation key) of every actor, kept while the actors table is unchanged."""
+    stamp = kb.db.execute("select count(*), max(rowid) from actors").fetchone()
+    cached = getattr(kb, "_actor_keys", None)
+    if cached is None or cached[0] != stamp:
+        rows = [
+            (r[0], key(r[1]), org_key(r[1])) for r in kb.db.execute("select id, name from actors")
+        ]
+        cached = (stamp, rows)
+        kb._actor_keys = cached
+    return cached[1]
+
+
+def publishers(kb: KnowledgeBase, name: str) -> tuple[set[str], set[str]]:
+    """Publishers, and sources of documents without one, whose name holds every word of
+    `name` ("comune asti" → "Comune di Asti")."""
     wanted = set(key(name).split())
-    return {
-        value
-        for r in kb.db.query("select distinct publisher, source from documents")
-        for value in (r["publisher"], r["source"])
-        if value and wanted <= set(key(value).split())
-    }
+
+    def matches(value: str | None) -> bool:
+        return bool(value) and wanted <= set(key(value).split())
+
+    names = [r[0] for r in kb.db.execute("select distinct publisher from documents")]
+    sources = [
+        r[0] for r in kb.db.execute("select distinct source from documents where publisher is null")
+    ]
+    return {n for n in names if matches(n)}, {s for s in sources if matches(s)}
 
 
 def last_run_start(kb: KnowledgeBase) -> str:
@@ -103,6 +119,23 @@ def places_filter(kb: KnowledgeBase, f: Filters) -> list[PlaceSet]:
                 raise KnowledgeBaseError(f"unknown {level} {value!r}")
             out.append(found)
     return out
+
+
+BROAD = 2000  # a filter matching at least this many rows is checked row by row, not listed
+
+
+def _subset(kb: KnowledgeBase, column: str, select: str, key: str, params: list) -> str:
+    """`column` is among the rows of `select` (whose WHERE clause ends the string).
+
+    A narrow subset is listed once (`column in (select ...)`) and drives the query; a broad
+    one (a whole region, a big institution) is checked for each row as the query walks
+    its sort order (`exists (...)`), so the first rows come back without sorting them all.
+    The parameters are appended to `params` in the order the returned SQL needs them.
+    """
+    probe = kb.db.execute(f"select count(*) from ({select} limit {BROAD})", params).fetchone()[0]
+    if probe >= BROAD:
+        return f"exists ({select} and {key} = {column})"
+    return f"{column} in ({select})"
 
 
 def _place_clause(places: PlaceSet, table: str) -> tuple[str, list]:
@@ -137,11 +170,16 @@ def _document_filters(
         where.append(f"{alias}.fetched_at >= ?")
         params.append(last_run_start(kb) if f.fetched_since == LAST_RUN else f.fetched_since)
     if f.publisher:
-        names = publishers(kb, f.publisher)
-        by_publisher, p = _in(f"{alias}.publisher", names)
-        by_source, _ = _in(f"{alias}.source", names)
-        where.append(f"({by_publisher} or {by_source})")
-        params += p + p
+        by_publisher, by_source = publishers(kb, f.publisher)
+        if by_source:  # a source without a publisher name: match either column
+            a, p = _in(f"{alias}.publisher", by_publisher)
+            b, q = _in(f"{alias}.source", by_source)
+            where.append(f"({a} or {b})")
+            params += p + q
+        else:
+            clause, p = _in(f"{alias}.publisher", by_publisher)
+            where.append(clause)
+            params += p
     if f.text:
         where.append(
             f"{alias}.id in (select rowid from documents_stem_fts where documents_stem_fts match ?)"
@@ -150,11 +188,13 @@ def _document_filters(
     if by_site:
         for places in places_filter(kb, f):
             clause, p = _place_clause(places, "s")
-            where.append(f"{alias}.id in (select s.document_id from sites s where {clause})")
+            select = f"select s.document_id from sites s where {clause}"
+            where.append(_subset(kb, f"{alias}.id", select, "s.document_id", p))
             params += p
     if f.actor and by_actor:
-        clause, p = _in("actor_id", actor_ids(kb, f.actor))
-        where.append(f"{alias}.id in (select document_id from mentions where {clause})")
+        clause, p = _in("m.actor_id", actor_ids(kb, f.actor))
+        select = f"select m.document_id from mentions m where {clause}"
+        where.append(_subset(kb, f"{alias}.id", select, "m.document_id", p))
         params += p
     return where, params
 
@@ -167,9 +207,9 @@ def _finish(kb: KnowledgeBase, sql: str, params: list, f: Filters, order: str) -
     return [dict(r) for r in kb.db.query(sql, params)]
 
 
-_COMMITMENT_ORDER = {
-    "date": "d.published desc, c.id",
-    "oldest": "d.published, c.id",
+_COMMITMENT_ORDER = {  # by the documents' (current, published) index where it can
+    "date": "d.published desc, d.id desc",
+    "oldest": "d.published, d.id",
     "amount": "c.amount desc, d.published desc",
     "actor": "c.institution, c.actor, d.published desc",
     "publisher": "d.publisher, d.published desc",
@@ -187,26 +227,26 @@ def commitments(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
         params += p + p
     for places in places_filter(kb, f):
         clause, p = _place_clause(places, "cs")
-        where.append(f"c.id in (select cs.commitment_id from commitment_sites cs where {clause})")
+        select = f"select cs.commitment_id from commitment_sites cs where {clause}"
+        where.append(_subset(kb, "c.id", select, "cs.commitment_id", p))
         params += p
     if f.organization:
-        ids = actor_ids(kb, f.organization)
-        clause, p = _in("c.institution_id", ids)
-        where.append(f"({clause} or c.organization like ?)")
-        params += [*p, f"%{f.organization}%"]
+        clause, p = _in("c.institution_id", actor_ids(kb, f.organization))
+        where.append(clause)
+        params += p
     if f.office:
         where.append(
             "c.actor_id in (select m.actor_id from mentions m where m.document_id = "
             "c.document_id and m.role like ?)"
         )
         params.append(f"%{f.office}%")
-    _amount_range(f, "c.amount", where, params)
+    _amount_range(f, "c.amount", where, params, kb if f.sort != "amount" else None)
     sql = (
         "select c.id, d.published, d.publisher, c.actor, "
         "(select m.role from mentions m where m.document_id = c.document_id and "
         "m.actor_id = c.actor_id and m.role is not null limit 1) as office, "
         "c.institution, c.verb, c.stage, c.amount, c.purpose, c.sentence, d.title, d.url "
-        "from commitments c join documents d on d.id = c.document_id where " + " and ".join(where)
+        "from documents d join commitments c on c.document_id = d.id where " + " and ".join(where)
     )
     rows = _finish(kb, sql, params, f, _COMMITMENT_ORDER[f.sort])
     places = _commitment_places(kb, [r["id"] for r in rows])
@@ -215,13 +255,29 @@ def commitments(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     return rows
 
 
-def _amount_range(f: Filters, column: str, where: list[str], params: list) -> None:
-    if f.min_amount is not None:
-        where.append(f"{column} >= ?")
-        params.append(f.min_amount)
-    if f.max_amount is not None:
-        where.append(f"{column} <= ?")
-        params.append(f.max_amount)
+def _amount_range(
+    f: Filters, column: str, where: list[str], params: list, kb: KnowledgeBase | None = None
+) -> None:
+    """min/max amount; a range holding many rows is checked per row (`+column`), not used
+    to drive the query, so the sort order's index can give the first rows."""
+    bounds = [(">=", f.min_amount), ("<=", f.max_amount)]
+    bounds = [(op, v) for op, v in bounds if v is not None]
+    if not bounds:
+        return
+    if kb is not None:
+        table, col = column.split(".")
+        full = {"c": "commitments", "m": "amounts"}[table]
+        probe = kb.db.execute(
+            f"select count(*) from (select 1 from {full} where "
+            + " and ".join(f"{col} {op} ?" for op, _ in bounds)
+            + f" limit {BROAD})",
+            [v for _, v in bounds],
+        ).fetchone()[0]
+        if probe >= BROAD:
+            column = "+" + column
+    for op, value in bounds:
+        where.append(f"{column} {op} ?")
+        params.append(value)
 
 
 def _commitment_places(kb: KnowledgeBase, ids: list[int]) -> dict[int, list[dict]]:
@@ -282,7 +338,7 @@ def sites(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
 
 def amounts(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     where, params = _document_filters(kb, f)
-    _amount_range(f, "m.value", where, params)
+    _amount_range(f, "m.value", where, params, kb if f.sort != "amount" else None)
     sql = (
         "select d.published, d.publisher, m.value, m.currency, m.text, m.qualifier, m.sentence, "
         "d.title, d.url from amounts m join documents d on d.id = m.document_id where "
