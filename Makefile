@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BROWSE_STAMP := $(VENV)/.installed-browse
 
-.PHONY: run test browse browser install install-test clean
+.PHONY: run test typecheck docs browse browser install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ run: $(STAMP)
 	$(BIN)/sentinella run
 
 # The whole test suite (pytest's "no tests collected", exit 5, counts as a failure).
-test: $(TEST_STAMP) browser
+test: $(TEST_STAMP) browser typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -45,6 +45,14 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium chromium-driver >/dev/null) || \
 	  echo "chromium/chromium-driver could not be installed: the browser test will be skipped"
+
+# Regenerate the generated parts of the documentation (docs/cli.md).
+docs: $(TEST_STAMP)
+	$(BIN)/cog -r -I tools docs/cli.md
+
+# mypy over the installed layout (tools/typecheck.py says why it needs a tree of links).
+typecheck: $(TEST_STAMP)
+	$(BIN)/python tools/typecheck.py
 
 # Publish the knowledge base read-only in Datasette on http://127.0.0.1:8001
 browse: $(BROWSE_STAMP)

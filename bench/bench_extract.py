@@ -29,7 +29,7 @@ PRESS_DEV = (
 
 
 def corpus_texts(folder: Path) -> list[str]:
-    from sentinella.flows.read import ReadError, read_html
+    from sentinella.ingest.read import ReadError, read_html
 
     texts = []
     for path in sorted(folder.rglob("*.html")):

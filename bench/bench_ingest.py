@@ -75,14 +75,14 @@ def main() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from webserver import WebServer
 
-    from sentinella.flows.fetch import Fetcher
     from sentinella.flows.nightly import nightly
+    from sentinella.ingest.fetch import Fetcher
 
     with WebServer() as web:
         web.flaky.clear()  # the test server's one 503 would add a 1 s backoff to the numbers
         with Fetcher(allow_private_network=True, per_host_delay=args.delay) as fetcher:
-            from sentinella.flows.discover import discover
-            from sentinella.flows.sources import Source
+            from sentinella.ingest.discover import discover
+            from sentinella.ingest.sources import Source
 
             feed = Source(
                 name="f",

@@ -14,7 +14,7 @@ from dataclasses import replace
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sentinella.extractors import money
+from sentinella.extractors import money, pieces
 from sentinella.extractors.actors import office_body, slug
 from sentinella.extractors.lexicon import text_of
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
@@ -28,11 +28,35 @@ def extract(text: str, meta: dict | None = None, nlp: Language | None = None) ->
 def extract_many(
     items: Iterable[tuple[str, dict]], nlp: Language | None = None, batch_size: int = 16
 ) -> Iterator[Extraction]:
-    """(text, metadata) pairs in, one Extraction per pair out, in order."""
+    """(text, metadata) pairs in, one Extraction per pair out, in order.
+
+    Texts longer than a piece (`pieces.PIECE_CHARS`, or the pipeline's max_length if smaller)
+    are extracted piece by piece and merged (see `extractors.pieces`), never refused.
+    """
     nlp = nlp or load_pipeline()
     pid = pipeline_id(nlp)
-    for doc, meta in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
-        yield doc_to_extraction(doc, meta, pid)
+    limit = min(pieces.PIECE_CHARS, nlp.max_length)
+    short: list[tuple[str, dict]] = []
+
+    def flush() -> Iterator[Extraction]:
+        for doc, meta in nlp.pipe(short, as_tuples=True, batch_size=batch_size):
+            yield doc_to_extraction(doc, meta, pid)
+        short.clear()
+
+    for text, meta in items:
+        if len(text) <= limit:
+            short.append((text, meta))
+            if len(short) >= batch_size:
+                yield from flush()
+            continue
+        yield from flush()
+        parts = [(start, piece) for start, piece in pieces.pieces(text, limit)]
+        docs = nlp.pipe([(piece, meta) for _, piece in parts], as_tuples=True)
+        extracted = [
+            (start, doc_to_extraction(doc, meta, pid)) for (start, _), (doc, _) in zip(parts, docs)
+        ]
+        yield pieces.merge(text, extracted, meta)
+    yield from flush()
 
 
 def _char(doc: Doc, s: int, e: int) -> tuple[int, int]:

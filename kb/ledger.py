@@ -41,8 +41,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from sentinella.kb.stages import PROPOSED, REVISED, WITHDRAWN, load_stages, states_revision
-from sentinella.kb.store import KnowledgeBase, KnowledgeBaseError, now_iso
+from sentinella.kb.store import KnowledgeBase, KnowledgeBaseError
 from sentinella.kb.text import stems
+from sentinella.records import now_iso
 
 RULES = Path(__file__).resolve().parent / "data" / "ledger.toml"
 

@@ -13,7 +13,6 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -24,7 +23,7 @@ from sentinella.kb.actors import institution_of
 from sentinella.kb.schema import SCHEMA_VERSION, ensure_schema, schema_version
 from sentinella.kb.stages import lemma_and_stage
 from sentinella.kb.text import key, sentence_at, stem_text
-from sentinella.records import Document, RunSummary
+from sentinella.records import Document, RunSummary, now_iso
 
 
 class KnowledgeBaseError(SentinellaError):
@@ -32,10 +31,6 @@ class KnowledgeBaseError(SentinellaError):
 
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def actor_id(kind: str, name: str) -> str:
@@ -112,6 +107,23 @@ class KnowledgeBase:
             )
         )
         return (rows[0]["etag"], rows[0]["last_modified"]) if rows else (None, None)
+
+    def validators_for(self, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """`validators` for many addresses in one query each 500 (the flow asks per batch)."""
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.query(
+                "select url, fetched_url, etag, last_modified from documents where current = 1 "
+                f"and (url in ({marks}) or fetched_url in ({marks})) order by id",
+                [*chunk, *chunk],
+            )
+            for r in rows:  # later versions (higher ids) win, as in `validators`
+                for key in (r["url"], r["fetched_url"]):
+                    if key in chunk:
+                        found[key] = (r["etag"], r["last_modified"])
+        return found
 
     def fingerprints(self) -> list[tuple[int, str, str]]:
         """(id, url, simhash) of current documents, for near-duplicate detection."""

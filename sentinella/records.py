@@ -5,6 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def now_iso() -> str:
+    """The current time in UTC, as stored in the knowledge base."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,18 @@ class SourceHealth:
     not_italian: int = 0
     facts: int = 0
     failures: list[str] = field(default_factory=list)  # "url: reason"
+
+    def fail(self, reason: str) -> None:
+        self.failed += 1
+        self.failures.append(reason)
+
+    def count_stored(self, status: str, duplicate: bool, facts: int | None) -> None:
+        """One stored page: its status (new/changed/unchanged) and its facts, if extracted."""
+        setattr(self, status, getattr(self, status) + 1)
+        self.duplicates += duplicate
+        if facts is not None:
+            self.facts += facts
+            self.empty += facts == 0
 
 
 @dataclass

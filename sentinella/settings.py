@@ -22,7 +22,8 @@ def configure_prefect(data_dir: Path) -> None:
     os.environ.setdefault("PREFECT_HOME", str((data_dir / "prefect").resolve()))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The flow reports its progress through Prefect's loggers, at INFO.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     # The ephemeral server's 20 s start-up limit was exceeded once on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # Prefect's own telemetry and update checks would try the network.

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from sentinella.flows.discover import DiscoveryError, discover
-from sentinella.flows.fetch import Fetcher
-from sentinella.flows.sources import Source
+from sentinella.ingest.discover import DiscoveryError, discover
+from sentinella.ingest.fetch import Fetcher
+from sentinella.ingest.sources import Source
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def test_discovery_failures_are_one_line_errors(web, fetcher):
 
 
 def test_delay_setting_is_checked(tmp_path):
-    from sentinella.flows.sources import SourcesError, load_sources
+    from sentinella.ingest.sources import SourcesError, load_sources
 
     path = tmp_path / "sources.toml"
     path.write_text(

@@ -10,7 +10,8 @@ import time
 import pytest
 from webserver import WebServer
 
-from sentinella.flows.fetch import Fetcher, decode_text, private_address
+from sentinella import __version__
+from sentinella.ingest.fetch import Fetcher, decode_text, private_address
 
 PAGE = "/comune-cuneo/2026-10-19-viadotto-soleri.html"
 
@@ -27,7 +28,7 @@ def test_get_names_itself_and_reads_the_page(web, fetcher):
     assert "Soleri" in result.text and result.encoding == "utf-8"
     assert result.etag and result.last_modified
     asked = web.requests_for(PAGE)[0]
-    assert asked.headers["user-agent"].startswith("Sentinella/0.1.0 (+https://")
+    assert asked.headers["user-agent"].startswith(f"Sentinella/{__version__} (+https://")
     assert "@" in asked.headers["user-agent"]  # a contact
 
 
@@ -192,7 +193,7 @@ def test_latin1_page_served_as_utf8(web, fetcher):
 
 
 def test_crawl_delay_with_decimals_and_per_agent():
-    from sentinella.flows.fetch import crawl_delay
+    from sentinella.ingest.fetch import crawl_delay
 
     assert crawl_delay("User-agent: *\nCrawl-delay: 0.5\n") == 0.5
     rules = (
@@ -206,7 +207,7 @@ def test_crawl_delay_with_decimals_and_per_agent():
 
 def test_address_connected_to_is_checked_too(web, monkeypatch):
     """DNS rebinding: the name looked public when checked, the connection went inside."""
-    from sentinella.flows import fetch
+    from sentinella.ingest import fetch
 
     monkeypatch.setattr(fetch, "private_address", lambda host, port=80: None)
     with Fetcher(per_host_delay=0, obey_robots=False) as fetcher:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sentinella.flows.canonical import canonical_url
-from sentinella.flows.dedup import _shingles, distance, find_duplicate, simhash
-from sentinella.flows.language import detect_language
-from sentinella.flows.read import parse_italian_date, publication_date, read_html
+from sentinella.ingest.canonical import canonical_url
+from sentinella.ingest.dedup import _shingles, distance, find_duplicate, simhash
+from sentinella.ingest.language import detect_language
+from sentinella.ingest.read import parse_italian_date, publication_date, read_html
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpus" / "sample"
@@ -147,7 +147,7 @@ def test_republished_release_is_a_near_duplicate_and_distinct_ones_are_not():
     prints = {name: simhash(t) for name, t in texts.items()}
     for a, b in itertools.combinations(texts, 2):
         shared = len(shingles[a] & shingles[b]) / min(len(shingles[a]), len(shingles[b]))
-        assert shared < 0.2, (a, b)  # measured at most 0.114 (flows/dedup.py)
+        assert shared < 0.2, (a, b)  # measured at most 0.114 (ingest/dedup.py)
         if distance(prints[a], prints[b]) <= 20:
             assert (
                 find_duplicate(prints[a], [(b, b, prints[b])], text=texts[a], text_of=texts.get)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from sentinella.errors import SentinellaError
-from sentinella.flows.read import Page, ReadError, read_html, read_plain_text
+from sentinella.ingest.read import Page, ReadError, read_html, read_plain_text
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
@@ -69,7 +69,7 @@ def _read_bytes(data: bytes, name: str, looks_html) -> Page:
 
 
 def _read_url(url: str, allow_private_network: bool) -> Page:
-    from sentinella.flows.fetch import Fetcher
+    from sentinella.ingest.fetch import Fetcher
 
     fetcher = Fetcher(allow_private_network=allow_private_network)
     try:
@@ -79,6 +79,6 @@ def _read_url(url: str, allow_private_network: bool) -> Page:
     if result.error:
         raise InputError(f"{url}: {result.error}")
     try:
-        return read_html(result.text, url=result.final_url)
+        return read_html(result.text or "", url=result.final_url)
     except ReadError as exc:
         raise InputError(f"{url}: {exc}") from None

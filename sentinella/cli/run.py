@@ -20,7 +20,7 @@ from sentinella.settings import DEFAULT_DB, configure_prefect
 
 def _check_inputs(sources_file: Path, db_path: Path) -> None:
     """Fail fast, before Prefect starts, on a bad registry or an unusable database path."""
-    from sentinella.flows.sources import load_sources
+    from sentinella.ingest.sources import load_sources
     from sentinella.kb import KnowledgeBase
 
     load_sources(sources_file)

@@ -22,7 +22,7 @@ import lxml.html
 import trafilatura
 
 from sentinella.errors import SentinellaError
-from sentinella.flows.language import detect_language
+from sentinella.ingest.language import detect_language
 
 
 class ReadError(SentinellaError):
@@ -50,7 +50,7 @@ def read_html(
     Raises ReadError when no main text can be found (not an article, broken HTML).
     """
     if isinstance(html, bytes):
-        from sentinella.flows.fetch import decode_text
+        from sentinella.ingest.fetch import decode_text
 
         html = decode_text(html)[0]
     try:

@@ -12,7 +12,7 @@
 
 Kind-specific settings stay in `settings` (e.g. `link_selector`, `next_selector`,
 `max_pages` for listings; `pattern` for folders; `delay`, seconds between requests to the
-source's host, default 1, for every source on the web; see flows/discover.py).
+source's host, default 1, for every source on the web; see ingest/discover.py).
 """
 
 from __future__ import annotations

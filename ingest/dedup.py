@@ -60,6 +60,35 @@ def containment(a: str, b: str) -> float:
     return len(first & second) / min(len(first), len(second))
 
 
+def match_batch(
+    texts: dict[str, str],
+    known: list[tuple[int, str, str]],
+    text_of: Callable[[int], str | None],
+) -> tuple[dict[str, str], dict[str, int | str]]:
+    """Fingerprints of a batch's pages (URL → text) and the republications among them.
+
+    `known` holds (id, url, simhash) of stored documents and `text_of(id)` their text. A page
+    may also republish one stored earlier in the same batch: then its original is that page's
+    URL. Returns (URL → simhash, URL → id or URL of the original).
+    """
+    fingerprints: dict[str, str] = {}
+    duplicates: dict[str, int | str] = {}
+    earlier: list[tuple[Hashable, str, str]] = []
+
+    def any_text(key: Hashable) -> str | None:  # an id in the base, or a URL of this batch
+        return texts.get(key) if isinstance(key, str) else text_of(key)  # type: ignore[arg-type]
+
+    for url, text in texts.items():
+        fingerprints[url] = simhash(text)
+        original = find_duplicate(
+            fingerprints[url], [*known, *earlier], exclude_url=url, text=text, text_of=any_text
+        )
+        if original is not None:
+            duplicates[url] = original
+        earlier.append((url, url, fingerprints[url]))
+    return fingerprints, duplicates
+
+
 def find_duplicate(
     fingerprint: str,
     known: Iterable[tuple[Hashable, str, str]],

@@ -29,8 +29,8 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from sentinella.flows.canonical import canonical_url
-from sentinella.flows.sources import Source, SourcesError
+from sentinella.ingest.canonical import canonical_url
+from sentinella.ingest.sources import Source, SourcesError
 
 
 class DiscoveryError(SourcesError):
@@ -196,7 +196,7 @@ def discover_listing(source: Source, fetcher) -> list[Candidate]:
 
 
 def _listing_entries(source: Source, tree, base: str, links, items, dates) -> list[Candidate]:
-    from sentinella.flows.read import parse_italian_date
+    from sentinella.ingest.read import parse_italian_date
 
     entries = []
     for item in items(tree) if items is not None else [None]:
