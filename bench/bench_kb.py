@@ -118,8 +118,8 @@ def bench_http(db: Path, promise: str) -> dict:
     out = {}
     with Browse(db) as server:
         base = server.url + "/" + db.stem
-        for name, params in CANNED.items():
-            params = {"promise": promise} if params is None else params
+        for name, given in CANNED.items():
+            params = {"promise": promise} if given is None else given
             url = base + "/" + name + (".atom" if name == "new_promises" else "")
             httpx.get(url, params=params, timeout=60)  # warm
             times = []

@@ -100,4 +100,4 @@ def institution_of(
         return actor.strip(), actor_id(kind or "person", actor)
     else:
         return None, None
-    return name, actor_id("organization", name)
+    return name, actor_id("organization", name) if name else None

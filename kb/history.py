@@ -62,10 +62,12 @@ def history(kb: KnowledgeBase, url: str) -> list[Change]:
     )
     if not rows:
         raise KnowledgeBaseError(f"no page stored with URL {url}")
-    changes, before, before_facts = [], None, set()
+    changes: list[Change] = []
+    before: dict | None = None
+    before_facts: set[str] = set()
     for r in rows:
         facts = _facts(kb, r["id"])
-        diff = []
+        diff: list[str] = []
         if before is not None:
             diff = list(
                 difflib.unified_diff(

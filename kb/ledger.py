@@ -483,17 +483,20 @@ def rebuild_ledger(kb: KnowledgeBase, overrides: Path | str | None = None) -> Le
             time.monotonic() - started,
         )
         count, last, stamp = _state(kb, path)
-        kb.db["ledger_builds"].insert(
-            {
-                "built_at": now_iso(),
-                "commitments": count,
-                "last_commitment_id": last,
-                "overrides": stamp,
-                "statements": summary.statements,
-                "pledges": summary.pledges,
-                "linked": summary.linked,
-                "seconds": round(summary.seconds, 3),
-            }
+        kb._insert(
+            "ledger_builds",
+            [
+                {
+                    "built_at": now_iso(),
+                    "commitments": count,
+                    "last_commitment_id": last,
+                    "overrides": stamp,
+                    "statements": summary.statements,
+                    "pledges": summary.pledges,
+                    "linked": summary.linked,
+                    "seconds": round(summary.seconds, 3),
+                }
+            ],
         )
     return summary
 

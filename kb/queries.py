@@ -61,9 +61,9 @@ def actor_ids(kb: KnowledgeBase, name: str) -> set[str]:
     k, ok = key(name), org_key(name)
     ids = set()
     inst = load_institutions()
-    for alias, canonical in inst.canonical.items():
-        if alias == ok or key(canonical) == k:
-            ids.add(actor_id("organization", canonical))
+    for alias, name_of in inst.canonical.items():
+        if alias == ok or key(name_of) == k:
+            ids.add(actor_id("organization", name_of))
     canonical = canonical_organization(name, inst)
     if canonical and org_key(canonical) != ok:
         ids.add(actor_id("organization", canonical))
@@ -77,13 +77,13 @@ def actor_ids(kb: KnowledgeBase, name: str) -> set[str]:
 def _actor_keys(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
     """(id, key, organisation key) of every actor, kept while the actors table is unchanged."""
     stamp = kb.db.execute("select count(*), max(rowid) from actors").fetchone()
-    cached = getattr(kb, "_actor_keys", None)
+    cached = kb.actor_keys
     if cached is None or cached[0] != stamp:
         rows = [
             (r[0], key(r[1]), org_key(r[1])) for r in kb.db.execute("select id, name from actors")
         ]
         cached = (stamp, rows)
-        kb._actor_keys = cached
+        kb.actor_keys = cached
     return cached[1]
 
 
@@ -249,9 +249,9 @@ def commitments(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
         "from documents d join commitments c on c.document_id = d.id where " + " and ".join(where)
     )
     rows = _finish(kb, sql, params, f, _COMMITMENT_ORDER[f.sort])
-    places = _commitment_places(kb, [r["id"] for r in rows])
+    by_commitment = _commitment_places(kb, [r["id"] for r in rows])
     for row in rows:
-        row["sites"] = places.get(row["id"], [])
+        row["sites"] = by_commitment.get(row["id"], [])
     return rows
 
 

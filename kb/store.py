@@ -45,6 +45,8 @@ class KnowledgeBase:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        # (actors' count and last rowid, [(id, key, organisation key)]): kb/queries.py
+        self.actor_keys: tuple[tuple, list[tuple[str, str, str]]] | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
@@ -115,14 +117,14 @@ class KnowledgeBase:
             chunk = urls[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             rows = self.db.query(
-                "select url, fetched_url, etag, last_modified from documents where current = 1 "
+                "select url, fetched_url, etag, last_modified from documents where +current = 1 "
                 f"and (url in ({marks}) or fetched_url in ({marks})) order by id",
                 [*chunk, *chunk],
             )
             for r in rows:  # later versions (higher ids) win, as in `validators`
-                for key in (r["url"], r["fetched_url"]):
-                    if key in chunk:
-                        found[key] = (r["etag"], r["last_modified"])
+                for address in (r["url"], r["fetched_url"]):
+                    if address in chunk:
+                        found[address] = (r["etag"], r["last_modified"])
         return found
 
     def fingerprints(self) -> list[tuple[int, str, str]]:
