@@ -311,12 +311,17 @@ def actors(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
         "select a.name, a.kind, group_concat(distinct m.role) as roles, "
         "group_concat(distinct m.organization) as organizations, "
         "count(distinct d.id) as documents, max(d.published) as last_seen, "
-        "min(d.url) as example_url "
+        "max(d.id) as example_url "
         "from mentions m join actors a on a.id = m.actor_id "
         "join documents d on d.id = m.document_id where " + " and ".join(where) + " group by a.id"
     )
     order = {"actor": "a.name", "oldest": "last_seen"}.get(f.sort, "documents desc, a.name")
-    return _finish(kb, sql, params, f, order)
+    rows = _finish(kb, sql, params, f, order)
+    for row in rows:  # the latest document's link (read for the rows shown only)
+        row["example_url"] = kb.db.execute(
+            "select url from documents where id = ?", [row["example_url"]]
+        ).fetchone()[0]
+    return rows
 
 
 def sites(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:

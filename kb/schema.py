@@ -278,6 +278,9 @@ INDEXES = [
     ("mentions", ["actor_id"], False),
     ("mentions", ["document_id"], False),
     ("documents", ["fetched_at"], False),
+    # Covers the filters that joins to documents check, so no query reads a page's text
+    # (stored inline, before duplicate_of) only to know whether the page counts.
+    ("documents", ["id", "current", "duplicate_of", "published", "publisher"], False),
     ("documents", ["fetched_url"], False),
     ("documents", ["publisher"], False),
     ("sites", ["name"], False),
@@ -301,6 +304,9 @@ INDEXES = [
     ("pledges", ["actor_id"], False),
     ("pledges", ["first_date"], False),
     ("pledges", ["amount"], False),
+    # Totals read these in order, without sorting every promise.
+    ("pledges", ["counted", "actor", "amount"], False),
+    ("pledges", ["counted", "year", "amount"], False),
     ("pledge_statements", ["pledge_id"], False),
     ("pledge_places", ["pledge_id"], False),
     ("pledge_places", ["istat"], False),
