@@ -101,6 +101,7 @@ class Statement:
     purpose: str | None
     sentence: str
     day: int = 0  # ordinal of the publication date (0 when unknown)
+    place_keys: frozenset[str] = frozenset()  # ISTAT codes and name keys of its places
 
 
 def _day(published: str) -> int:
@@ -202,6 +203,7 @@ def load_statements(kb: KnowledgeBase, rules: Rules) -> list[Statement]:
                 purpose=r["purpose"],
                 sentence=sentence,
                 day=_day(r["published"] or ""),
+                place_keys=frozenset(k for p in own_places for k in (p.istat, p.name_key) if k),
             )
         )
     return out
@@ -223,7 +225,7 @@ def places_relation(a: tuple[Place, ...], b: tuple[Place, ...]) -> str:
     """ "overlap", "disjoint" (both located, nowhere in common) or "unknown"."""
     if not a or not b:
         return "unknown"
-    for p in a:
+    for p in a:  # the nested loop only runs when no place is shared outright
         for q in b:
             if p.name_key == q.name_key or _contains(p, q) or _contains(q, p):
                 return "overlap"
@@ -255,7 +257,12 @@ def link_score(earlier: Statement, later: Statement, rules: Rules) -> Link | Non
     if days > rules.window_days:
         return None
     amount = amount_relation(earlier, later, rules.amount_tolerance)
-    where = places_relation(earlier.places, later.places)
+    if amount == "different":
+        return None
+    if earlier.place_keys & later.place_keys:
+        where = "overlap"
+    else:
+        where = places_relation(earlier.places, later.places)
     if amount == "different" or where == "disjoint":
         return None
     topic = topic_overlap(earlier.topic, later.topic)
@@ -299,6 +306,31 @@ def _euro(value: float | None) -> str:
 # --- clustering ------------------------------------------------------------------------
 
 
+class _Bucket:
+    """Promises under one key, oldest last statement first; expired ones fall off the front.
+
+    Statements arrive in date order, so a promise touched later moves to the end and the
+    front always holds the stalest: each lookup drops those outside the time window.
+    """
+
+    __slots__ = ("days",)
+
+    def __init__(self) -> None:
+        self.days: dict[int, int] = {}  # pledge → day of its last statement, in that order
+
+    def add(self, pledge: int, day: int) -> None:
+        self.days.pop(pledge, None)
+        self.days[pledge] = day
+
+    def live(self, day: int, window: int) -> dict[int, int]:
+        while self.days:
+            first = next(iter(self.days))
+            if day - self.days[first] <= window:
+                break
+            del self.days[first]
+        return self.days
+
+
 class _Index:
     """Candidate promises of one institution: by amount, by place, by rare topic stem.
 
@@ -310,32 +342,36 @@ class _Index:
     MAX_STEM_PLEDGES = 50  # a stem shared by more promises than this says nothing
 
     def __init__(self) -> None:
-        self.by_amount: dict[int, set[int]] = defaultdict(set)
-        self.by_place: dict[str, set[int]] = defaultdict(set)
-        self.by_stem: dict[str, set[int]] = defaultdict(set)
-        self.last_day: dict[int, int] = {}
+        self.by_amount: dict[int, _Bucket] = defaultdict(_Bucket)
+        self.by_place: dict[str, _Bucket] = defaultdict(_Bucket)
+        self.by_stem: dict[str, _Bucket] = defaultdict(_Bucket)
 
     def add(self, pledge: int, s: Statement) -> None:
-        self.last_day[pledge] = max(self.last_day.get(pledge, 0), s.day)
         if s.amount is not None:
-            self.by_amount[round(s.amount)].add(pledge)
+            self.by_amount[round(s.amount)].add(pledge, s.day)
         for p in s.places:
-            self.by_place[_place_key(p)].add(pledge)
+            self.by_place[_place_key(p)].add(pledge, s.day)
         for stem in s.topic:
-            self.by_stem[stem].add(pledge)
+            self.by_stem[stem].add(pledge, s.day)
 
-    def candidates(self, s: Statement, window: int) -> list[int]:
+    def candidates(self, s: Statement, window: int) -> set[int]:
         found: set[int] = set()
         if s.amount is not None and not s.revision:
-            found |= self.by_amount.get(round(s.amount), set())
+            bucket = self.by_amount.get(round(s.amount))
+            if bucket:
+                found.update(bucket.live(s.day, window))
         for p in s.places:
             for k in _lookup_keys(p):
-                found |= self.by_place.get(k, set())
+                bucket = self.by_place.get(k)
+                if bucket:
+                    found.update(bucket.live(s.day, window))
         for stem in s.topic:
-            pledges = self.by_stem.get(stem, set())
-            if len(pledges) <= self.MAX_STEM_PLEDGES:
-                found |= pledges
-        return [n for n in found if s.day - self.last_day[n] <= window]
+            bucket = self.by_stem.get(stem)
+            if bucket:
+                pledges = bucket.live(s.day, window)
+                if len(pledges) <= self.MAX_STEM_PLEDGES:
+                    found.update(pledges)
+        return found
 
 
 def _place_key(p: Place) -> str:
@@ -468,8 +504,8 @@ def rebuild_ledger(kb: KnowledgeBase, overrides: Path | str | None = None) -> Le
             pledge_rows.append(row)
             statement_rows += _statement_rows(row["id"], pledge)
             place_rows += _pledge_place_rows(row["id"], pledge)
-        for row in pledge_rows:
-            kb._ensure_actor(row["actor_id"], row["actor"])
+        for aid, name in {(r["actor_id"], r["actor"]) for r in pledge_rows}:
+            kb._ensure_actor(aid, name)
         for table, rows in (
             ("pledges", pledge_rows),
             ("pledge_statements", statement_rows),
