@@ -183,7 +183,8 @@ def main() -> None:
     for name, r in results.items():
         flag = "" if r["p95_ms"] <= 50 else "  OVER"
         print(
-            f"{name:50s} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  rows {r['rows']:4d}{flag}"
+            f"{name:48s} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  "
+            f"rows {r['rows']:4d}  runs {r['runs']:3d}{flag}"
         )
     promise = pledges(kb, LedgerFilters(limit=1))[0]["id"]
     kb.close()
