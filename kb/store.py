@@ -64,6 +64,8 @@ class KnowledgeBase:
             # may lose the last transactions (never corrupts). Much cheaper per batch.
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA cache_size = -65536")  # 64 MB
+            # A ledger rebuild from the CLI and the nightly flow may write at the same time.
+            db.execute("PRAGMA busy_timeout = 30000")
             db.execute("PRAGMA foreign_keys = ON")
             if not create and "documents" not in db.table_names():
                 raise KnowledgeBaseError(f"{path} is not a Sentinella knowledge base")
