@@ -107,7 +107,7 @@ def read_file(source: Source, candidate: Candidate) -> Fetched:
     assert candidate.path is not None
     try:
         html = candidate.path.read_bytes()
-        page = read_html(html, url=None, fallback_published=candidate.published)
+        page = read_html(html, url=None, entry_date=candidate.published)
     except (OSError, ReadError) as exc:
         return Fetched(candidate, error=str(exc))
     return Fetched(candidate, document=to_document(source, candidate, page))
@@ -122,7 +122,7 @@ def read_response(source: Source, candidate: Candidate, result: FetchResult) -> 
     if "html" not in kind and "xml" not in kind:
         return Fetched(candidate, error=f"not an HTML page ({kind})")
     try:
-        page = read_html(result.text, url=result.final_url, fallback_published=candidate.published)
+        page = read_html(result.text, url=result.final_url, entry_date=candidate.published)
     except ReadError as exc:
         return Fetched(candidate, error=str(exc))
     document = to_document(
@@ -148,7 +148,8 @@ def to_document(
         text=page.text,
         source=source.name,
         title=page.title or candidate.title,
-        published=page.published or candidate.published,
+        published=page.published,
+        date_source=page.date_source,
         publisher=publisher,
         author=page.author,
         language=page.language,

@@ -35,6 +35,7 @@ TABLES: dict[str, dict] = {
             "publisher": str,
             "title": str,
             "published": str,
+            "date_source": str,  # where `published` came from (ingest/dates.py)
             "author": str,
             "language": str,
             "text": str,

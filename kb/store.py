@@ -195,6 +195,7 @@ class KnowledgeBase:
             "publisher": doc.publisher,
             "title": doc.title,
             "published": doc.published,
+            "date_source": doc.date_source,
             "author": doc.author,
             "language": doc.language,
             "text": doc.text,

@@ -22,6 +22,7 @@ class Document:
     source: str  # name of the source in sources.toml
     title: str | None = None
     published: str | None = None  # ISO date; None when the page and its listing give none
+    date_source: str | None = None  # metadata | page | entry | url | none (ingest/dates.py)
     publisher: str | None = None
     author: str | None = None
     language: str | None = None
