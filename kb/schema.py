@@ -97,7 +97,9 @@ TABLES: dict[str, dict] = {
             "id": int,
             "started_at": str,
             "finished_at": str,
-            "status": str,
+            "status": str,  # running | ok | failed | interrupted | killed
+            "error": str,  # why a run failed or was interrupted
+            "flow_run_id": str,  # the Prefect flow run
             "pipeline": str,
             "sources": int,
             "seen": int,

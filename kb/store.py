@@ -278,15 +278,31 @@ class KnowledgeBase:
 
     # --- runs --------------------------------------------------------------------------
 
-    def start_run(self, pipeline: str) -> int:
+    def start_run(self, pipeline: str, flow_run_id: str | None = None) -> int:
         with self.db.atomic():
-            return (
-                self.db["runs"]
-                .insert({"started_at": now_iso(), "status": "running", "pipeline": pipeline})
-                .last_pk
-            )
+            row = {
+                "started_at": now_iso(),
+                "status": "running",
+                "pipeline": pipeline,
+                "flow_run_id": flow_run_id,
+            }
+            return self.db["runs"].insert(row).last_pk
 
-    def finish_run(self, summary: RunSummary, status: str = "ok") -> None:
+    def close_stale_runs(self) -> list[int]:
+        """Rows a killed run left `running`, closed as `killed`; call holding the writer lock."""
+        with self.db.atomic():
+            ids = [r["id"] for r in self.db.query("select id from runs where status = 'running'")]
+            for run_id in ids:
+                self.db["runs"].update(
+                    run_id,
+                    {
+                        "status": "killed",
+                        "error": "the process ended without closing its run (killed?)",
+                    },
+                )
+        return ids
+
+    def finish_run(self, summary: RunSummary) -> None:
         totals = {
             k: summary.total(k)
             for k in ("seen", "new", "changed", "unchanged", "duplicates", "failed", "facts")
@@ -296,7 +312,9 @@ class KnowledgeBase:
                 summary.run_id,
                 {
                     "finished_at": now_iso(),
-                    "status": status,
+                    "status": summary.status,
+                    "error": summary.error,
+                    "pipeline": summary.pipeline,
                     "sources": len(summary.sources),
                     "seconds": round(summary.seconds, 2),
                     **totals,

@@ -78,6 +78,8 @@ class RunSummary:
     pipeline: str = ""
     run_id: int | None = None
     seconds: float = 0.0
+    status: str = "running"  # then ok | failed | interrupted
+    error: str | None = None  # why it failed or stopped
 
     def total(self, name: str) -> int:
         return sum(getattr(s, name) for s in self.sources)
