@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test browse install install-test clean
+.PHONY: run test typecheck docs browse install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,18 @@ run: $(STAMP)
 	$(BIN)/sentinella run
 
 # The whole test suite (pytest's "no tests collected", exit 5, counts as a failure).
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Regenerate the generated parts of the documentation (docs/cli.md).
+docs: $(TEST_STAMP)
+	$(BIN)/cog -r -I tools docs/cli.md
+
+# mypy over the installed layout (tools/typecheck.py says why it needs a tree of links).
+typecheck: $(TEST_STAMP)
+	$(BIN)/python tools/typecheck.py
 
 # Publish the knowledge base read-only in Datasette on http://127.0.0.1:8001
 browse: $(TEST_STAMP)

@@ -45,7 +45,8 @@ class _QuietTaskEnds(logging.Filter):
 logging.getLogger("prefect.task_runs").addFilter(_QuietTaskEnds())
 
 
-@flow(name="sentinella-nightly", task_runner=ThreadPoolTaskRunner(max_workers=GATHERERS))
+# Prefect types ThreadPoolTaskRunner() as TaskRunner[Never]; the decorator wants its own type.
+@flow(name="sentinella-nightly", task_runner=ThreadPoolTaskRunner(max_workers=GATHERERS))  # type: ignore[arg-type]
 def nightly(
     sources_file: Path,
     db_path: Path,

@@ -84,7 +84,7 @@ def match_batch(
             fingerprints[url], [*known, *earlier], exclude_url=url, text=text, text_of=any_text
         )
         if original is not None:
-            duplicates[url] = original  # type: ignore[assignment]
+            duplicates[url] = original
         earlier.append((url, url, fingerprints[url]))
     return fingerprints, duplicates
 

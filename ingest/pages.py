@@ -122,7 +122,7 @@ def read_response(source: Source, candidate: Candidate, result: FetchResult) -> 
     if "html" not in kind and "xml" not in kind:
         return Fetched(candidate, error=f"not an HTML page ({kind})")
     try:
-        page = read_html(result.text, url=result.final_url, entry_date=candidate.published)
+        page = read_html(result.text or "", url=result.final_url, entry_date=candidate.published)
     except ReadError as exc:
         return Fetched(candidate, error=str(exc))
     document = to_document(

@@ -79,6 +79,6 @@ def _read_url(url: str, allow_private_network: bool) -> Page:
     if result.error:
         raise InputError(f"{url}: {result.error}")
     try:
-        return read_html(result.text, url=result.final_url)
+        return read_html(result.text or "", url=result.final_url)
     except ReadError as exc:
         raise InputError(f"{url}: {exc}") from None
