@@ -44,9 +44,8 @@ def server_dies_with_this_process() -> None:
     # Prefect's server module calls subprocess.Popen; it gets one that sets the death signal.
     shim = types.ModuleType("subprocess")
     shim.__dict__.update(vars(subprocess))
-    shim.Popen = functools.partial(
-        subprocess.Popen, preexec_fn=functools.partial(die_with, os.getpid())
-    )
+    preexec = functools.partial(die_with, os.getpid())
+    setattr(shim, "Popen", functools.partial(subprocess.Popen, preexec_fn=preexec))  # noqa: B010
     original = prefect_server.subprocess
     prefect_server.subprocess = shim
     try:

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
 
 from sentinella.errors import SentinellaError
 from sentinella.kb import KnowledgeBase
@@ -50,7 +51,7 @@ class WriterLock:
 
     def __init__(self, db_path: Path, wait: float, say: Callable[[str], None]):
         self.path, self.wait, self.say = lock_path(db_path), wait, say
-        self._file = None
+        self._file: IO[str] | None = None
 
     def acquire(self) -> None:
         self._file = open(self.path, "a+")  # noqa: SIM115 - held until release()
@@ -67,8 +68,7 @@ class WriterLock:
             if self._try():
                 self.say("the other run finished; starting")
                 return
-        self._file.close()
-        self._file = None
+        self.release()
         raise LockTimeout(
             f"another run ({holder}) is still writing {self.path.with_suffix('')} "
             f"after {self.wait:.0f} s: nothing done (retry later, or --wait longer)"
@@ -80,14 +80,16 @@ class WriterLock:
             self._file = None
 
     def _try(self) -> bool:
+        file = self._file
+        assert file is not None
         try:
-            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
-        self._file.seek(0)
-        self._file.truncate()
-        self._file.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-        self._file.flush()
+        file.seek(0)
+        file.truncate()
+        file.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        file.flush()
         return True
 
     def _holder(self) -> str:
@@ -102,7 +104,7 @@ class StopRequests:
 
     def __init__(self):
         self.signal: str | None = None
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> StopRequests:
         if threading.current_thread() is threading.main_thread():

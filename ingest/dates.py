@@ -163,9 +163,9 @@ def publication_date(
     for value in _date_elements(scope, today, updated) if scope is not None else ():
         return DateFound(value, "page")
     for extensive in (False, True):
-        value = _written_on_page(html, today, extensive=extensive)
-        if value and value not in meta_modified:  # htmldate falls back on modification
-            return DateFound(value, "page")
+        written = _written_on_page(html, today, extensive=extensive)
+        if written and written not in meta_modified:  # htmldate falls back on modification
+            return DateFound(written, "page")
     if updated:
         return DateFound(updated[0], "page")
     if meta_modified:
@@ -199,7 +199,8 @@ def url_date(url: str, today: date | None = None) -> str | None:
     """A full date in the URL's path (/2024/07/17/..., /2024-07-17-slug.html), or None."""
     path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I).split("?")[0]
     for match in URL_DATE_RE.finditer(path):
-        found = _valid(*map(int, match.groups()), today=today)
+        year, month, day = map(int, match.groups())
+        found = _valid(year, month, day, today=today)
         if found:
             return found
     return None

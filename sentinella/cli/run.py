@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -63,7 +64,7 @@ def run(
     from sentinella.records import RunSummary
 
     server_dies_with_this_process()
-    state = nightly(
+    state: Any = nightly(
         sources_file=sources_file,
         db_path=db_path,
         model=model,
