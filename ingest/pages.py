@@ -13,7 +13,7 @@ from sentinella.errors import SentinellaError
 from sentinella.ingest.canonical import canonical_url
 from sentinella.ingest.discover import Candidate, discover
 from sentinella.ingest.fetch import Fetcher, FetchResult, Validators
-from sentinella.ingest.read import Page, ReadError, read_html
+from sentinella.ingest.read import Page, ReadError, read_html, unreadable
 from sentinella.ingest.sources import Source
 from sentinella.records import Document, SourceHealth, now_iso
 
@@ -119,6 +119,9 @@ def read_response(source: Source, candidate: Candidate, result: FetchResult) -> 
     if result.error:
         return Fetched(candidate, error=result.error)
     kind = (result.content_type or "text/html").split(";")[0].strip().lower()
+    reason = unreadable(result.content or b"", kind)
+    if reason:
+        return Fetched(candidate, error=reason)
     if "html" not in kind and "xml" not in kind:
         return Fetched(candidate, error=f"not an HTML page ({kind})")
     try:

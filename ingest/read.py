@@ -17,7 +17,7 @@ from sentinella.errors import SentinellaError
 from sentinella.ingest.dates import parse_italian_date, publication_date
 from sentinella.ingest.language import detect_language
 
-__all__ = ["Page", "ReadError", "parse_italian_date", "read_html", "read_plain_text"]
+__all__ = ["Page", "ReadError", "parse_italian_date", "read_html", "read_plain_text", "unreadable"]
 
 
 class ReadError(SentinellaError):
@@ -48,7 +48,12 @@ def read_html(html: str | bytes, url: str | None = None, entry_date: str | None 
     if isinstance(html, bytes):
         from sentinella.ingest.fetch import decode_text
 
+        reason = unreadable(html)
+        if reason:
+            raise ReadError(reason)
         html = decode_text(html)[0]
+    if not html.strip():
+        raise ReadError("empty body")
     try:
         doc = trafilatura.bare_extraction(
             html,
@@ -74,6 +79,27 @@ def read_html(html: str | bytes, url: str | None = None, entry_date: str | None 
         sitename=doc.sitename,
         language=detect_language(text) or _declared_language(html),
     )
+
+
+_CONTROL = bytes(c for c in range(32) if c not in (9, 10, 12, 13))
+
+
+def unreadable(content: bytes, content_type: str | None = None) -> str | None:
+    """Why these bytes are not a page to read (empty, a PDF, binary), or None.
+
+    PDFs are skipped, not read: Sentinella keeps no PDF library (press offices publish the
+    release as a page; the PDF is the same text, or a scan).
+    """
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if not content.strip():
+        return "empty body"
+    head = content[:4096]
+    if head.lstrip().startswith(b"%PDF-") or kind == "application/pdf":
+        return "a PDF document (skipped: Sentinella reads HTML pages, not PDFs)"
+    controls = sum(head.count(bytes([c])) for c in _CONTROL)
+    if b"\x00" in head or controls > len(head) // 20:
+        return f"binary content served as {kind or 'a page'}"
+    return None
 
 
 def read_plain_text(text: str) -> Page:
