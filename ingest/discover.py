@@ -31,11 +31,12 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
+from sentinella.errors import SentinellaError
 from sentinella.ingest.canonical import canonical_url
-from sentinella.ingest.sources import Source, SourcesError
+from sentinella.ingest.sources import Source
 
 
-class DiscoveryError(SourcesError):
+class DiscoveryError(SentinellaError):
     pass
 
 

@@ -8,6 +8,7 @@ and every batch is one transaction, so a failure leaves nothing half-written.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -17,9 +18,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from sentinella.errors import SentinellaError
+from sentinella.errors import ConfigError, SentinellaError
 from sentinella.facts import Extraction
-from sentinella.kb.schema import ensure_schema
+from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema
 from sentinella.records import Document, RunSummary, now_iso
 
 
@@ -27,7 +28,36 @@ class KnowledgeBaseError(SentinellaError):
     pass
 
 
+class DatabasePathError(KnowledgeBaseError, ConfigError):
+    """The database path cannot work (no folder, not writable, a newer schema): exit 2."""
+
+
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+def check_version(db: sqlite_utils.Database, path: Path) -> None:
+    """A base written by a newer Sentinella is not touched: its schema may mean other things."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise DatabasePathError(
+            f"{path} was written by a newer Sentinella (schema {version}; this one knows "
+            f"{SCHEMA_VERSION}): upgrade Sentinella, or use another --db"
+        )
+
+
+def check_damage(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse a base whose fact tables are gone while documents are stored (see FACT_TABLES)."""
+    tables = set(db.table_names())
+    if "documents" not in tables:
+        return
+    missing = [t for t in FACT_TABLES if t not in tables]
+    count = db.execute("select count(*) from documents").fetchone()[0] if missing else 0
+    if count:
+        raise KnowledgeBaseError(
+            f"{path} is damaged: table {', '.join(missing)} is missing while {count} "
+            "documents are stored, and a run would not extract unchanged pages again; "
+            "restore the file from a backup, or delete it and run again to rebuild it"
+        )
 
 
 def actor_id(kind: str, name: str) -> str:
@@ -47,13 +77,18 @@ class KnowledgeBase:
     def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
         path = Path(path)
         if not path.parent.is_dir():
-            raise KnowledgeBaseError(f"database folder does not exist: {path.parent}")
+            raise DatabasePathError(f"database folder does not exist: {path.parent}")
         if not create and not path.exists():
             raise KnowledgeBaseError(f"no knowledge base at {path} (run `sentinella run` first)")
         if path.exists() and path.is_dir():
-            raise KnowledgeBaseError(f"database path is a folder: {path}")
+            raise DatabasePathError(f"database path is a folder: {path}")
+        if create and not os.access(path if path.exists() else path.parent, os.W_OK):
+            where = path if path.exists() else f"{path.parent} (to create {path.name})"
+            raise DatabasePathError(f"cannot write the database: {where} is not writable")
         try:
             db = sqlite_utils.Database(path)
+            check_version(db, path)  # before anything is written to it
+            check_damage(db, path)
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA foreign_keys = ON")
             if create:

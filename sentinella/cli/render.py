@@ -65,6 +65,12 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         "",
         format_table(rows),
     ]
+    empty = [s.source for s in summary.sources if s.seen == 0 and not s.failed]
+    if empty:
+        lines += [
+            "",
+            *(f"Warning: source {name} found no pages (check its address)" for name in empty),
+        ]
     if failures:
         lines += ["", "Failures:", *failures[:20]]
         if len(failures) > 20:

@@ -16,7 +16,7 @@ from sentinella.cli.options import (
     private_network_option,
     sources_option,
 )
-from sentinella.errors import SentinellaError
+from sentinella.errors import ConfigError, SentinellaError
 from sentinella.settings import DEFAULT_DB, configure_prefect
 
 
@@ -99,14 +99,16 @@ def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> No
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --cron "30 1 * * *"
     """
     if not os.environ.get("PREFECT_API_URL"):
-        raise SentinellaError(
+        raise ConfigError(
             "PREFECT_API_URL is not set: start `prefect server start` and "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    _check_inputs(sources_file, db_path)
-    configure_prefect(db_path.parent)
+    configure_prefect(db_path.parent)  # environment only: nothing is written yet
     from prefect import serve as prefect_serve
 
-    from sentinella.flows.schedule import nightly_deployment
+    from sentinella.flows.schedule import check_cron, nightly_deployment
+
+    check_cron(cron)  # before anything is created
+    _check_inputs(sources_file, db_path)
 
     prefect_serve(nightly_deployment(sources_file, db_path, cron=cron, model=model))
