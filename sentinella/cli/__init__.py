@@ -29,7 +29,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.INFO, format="%(message)s", stream=sys.stderr
     )
     # Libraries that log per page: their warnings ("discarding data") are ours to report.
-    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
+    # Apprise's per-attempt warnings too: the summary reports each failed alert once.
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "trafilatura",
+        "htmldate",
+        "courlan",
+        "charset_normalizer",
+        "apprise",
+    ):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
 
 
@@ -59,4 +68,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli` (imported last: they import `cli`).
-from sentinella.cli import evaluate, extract, query, run, train  # noqa: E402, F401
+from sentinella.cli import evaluate, extract, query, run, train, watch  # noqa: E402, F401

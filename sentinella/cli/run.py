@@ -17,13 +17,30 @@ from sentinella.cli.options import (
 from sentinella.errors import SentinellaError
 from sentinella.settings import DEFAULT_DB, configure_prefect
 
+watches_option = click.option(
+    "--watches",
+    "watches_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Watches (TOML): alert on new statements that match them (default: no alerts).",
+)
+feeds_option = click.option(
+    "--feeds-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the Atom feed of each watch goes (default: feeds/ beside the database).",
+)
 
-def _check_inputs(sources_file: Path, db_path: Path) -> None:
-    """Fail fast, before Prefect starts, on a bad registry or an unusable database path."""
+
+def _check_inputs(sources_file: Path, db_path: Path, watches_file: Path | None = None) -> None:
+    """Fail fast, before Prefect starts, on a bad registry, watches file or database path."""
+    from sentinella.alerts.watches import check_channels, load_watches
     from sentinella.ingest.sources import load_sources
     from sentinella.kb import KnowledgeBase
 
     load_sources(sources_file)
+    if watches_file is not None:
+        check_channels(load_watches(watches_file), str(watches_file))
     if db_path == DEFAULT_DB:
         db_path.parent.mkdir(exist_ok=True)  # the embedded default; a given path must exist
     KnowledgeBase.open(db_path).close()
@@ -34,12 +51,21 @@ def _check_inputs(sources_file: Path, db_path: Path) -> None:
 @db_option
 @model_option
 @private_network_option
-def run(sources_file: Path, db_path: Path, model: str | None, allow_private_network: bool) -> None:
-    """Run the nightly flow once: discover, fetch, extract, store; then print a summary.
+@watches_option
+@feeds_option
+def run(
+    sources_file: Path,
+    db_path: Path,
+    model: str | None,
+    allow_private_network: bool,
+    watches_file: Path | None,
+    feeds_dir: Path | None,
+) -> None:
+    """Run the nightly flow once: discover, fetch, extract, store, alert; print a summary.
 
-    Example: sentinella run --sources my-sources.toml --db data/sentinella.db
+    Example: sentinella run --sources my-sources.toml --watches watches.toml
     """
-    _check_inputs(sources_file, db_path)
+    _check_inputs(sources_file, db_path, watches_file)
     configure_prefect(db_path.parent)
     from sentinella.cli.render import format_summary
     from sentinella.flows.nightly import nightly
@@ -49,6 +75,8 @@ def run(sources_file: Path, db_path: Path, model: str | None, allow_private_netw
         db_path=db_path,
         model=model,
         allow_private_network=allow_private_network,
+        watches_file=watches_file,
+        feeds_dir=feeds_dir,
     )
     click.echo(format_summary(summary, db_path))
 
@@ -63,20 +91,39 @@ def run(sources_file: Path, db_path: Path, model: str | None, allow_private_netw
     show_default=True,
     help="When to run, in Europe/Rome time (avoid 02:xx: daylight saving).",
 )
-def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> None:
+@watches_option
+@feeds_option
+def serve(
+    sources_file: Path,
+    db_path: Path,
+    model: str | None,
+    cron: str,
+    watches_file: Path | None,
+    feeds_dir: Path | None,
+) -> None:
     """Serve the nightly schedule to a Prefect server (set PREFECT_API_URL); runs until stopped.
 
-    Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --cron "30 1 * * *"
+    The watches file is read again at each run: edit it without restarting.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --watches watches.toml
     """
     if not os.environ.get("PREFECT_API_URL"):
         raise SentinellaError(
             "PREFECT_API_URL is not set: start `prefect server start` and "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    _check_inputs(sources_file, db_path)
+    _check_inputs(sources_file, db_path, watches_file)
     configure_prefect(db_path.parent)
     from prefect import serve as prefect_serve
 
     from sentinella.flows.schedule import nightly_deployment
 
-    prefect_serve(nightly_deployment(sources_file, db_path, cron=cron, model=model))
+    deployment = nightly_deployment(
+        sources_file,
+        db_path,
+        cron=cron,
+        model=model,
+        watches_file=watches_file,
+        feeds_dir=feeds_dir,
+    )
+    prefect_serve(deployment)
