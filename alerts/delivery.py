@@ -76,14 +76,14 @@ def deliver(
     outbox = Outbox(kb)
     run = _Run(
         outbox=outbox,
-        worker=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+        worker=worker_id(),
         deadline=time.monotonic() + budget,
         environ=os.environ if environ is None else environ,
         broken={},
     )
     by_name = {w.name: w for w in watches}
     health = {w.name: WatchHealth(w.name) for w in watches}
-    rows = outbox.claim(by_name, run.worker)
+    rows = outbox.claim(by_name, run.worker, dead=dead_workers(outbox.claimers()))
     for watch, batch in _batches(rows, by_name):
         ids = [r.id for r in batch]
         if time.monotonic() > run.deadline:
@@ -171,6 +171,28 @@ def load_alert(
         changes=Changes.from_json(changes),
         republished=republished,
     )
+
+
+def worker_id() -> str:
+    """Who claims: this machine, this process, and a nonce (a process may deliver twice)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def dead_workers(claimers: list[str]) -> list[str]:
+    """The claimers that were processes of this machine and are gone (killed mid-delivery)."""
+    dead = []
+    for claimer in claimers:
+        host, _, rest = claimer.partition(":")
+        pid = rest.partition(":")[0]
+        if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.append(claimer)
+        except PermissionError:  # alive, someone else's
+            pass
+    return dead
 
 
 def channel_key(channel: str) -> str:

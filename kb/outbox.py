@@ -6,8 +6,9 @@ its alerts nor an alert queued for a statement that was not stored. Delivery com
 the commit: a sender claims rows atomically (one `BEGIN IMMEDIATE` update), sends, and
 marks each row sent the moment its channels took it. A row is unique per (watch,
 document): a rerun, a retry or a second run at the same time cannot queue it twice, and
-only its claimer sends it. A claim older than `LEASE_SECONDS` (its sender died mid-way)
-can be claimed again; channels already marked sent are not sent again.
+only its claimer sends it. A claim whose sender died mid-way can be claimed again: at
+once when the caller knows the claimer is dead (same machine, process gone), otherwise
+after `LEASE_SECONDS`; channels already marked sent are not sent again.
 
 States: pending → sending (claimed) → sent; or back to pending with the error after a
 failed attempt; failed (given up) after `MAX_ATTEMPTS` failed attempts.
@@ -106,22 +107,42 @@ class Outbox:
         self.kb = kb
         self.db = kb.db
 
+    def claimers(self) -> list[str]:
+        """The workers holding claims now (to tell the dead ones)."""
+        return [
+            r["claimed_by"]
+            for r in self.db.query(
+                "select distinct claimed_by from outbox where state = ? and claimed_by is not null",
+                [SENDING],
+            )
+        ]
+
     def claim(
-        self, watches: Iterable[str], worker: str, now: datetime | None = None
+        self,
+        watches: Iterable[str],
+        worker: str,
+        now: datetime | None = None,
+        dead: Iterable[str] = (),
     ) -> list[OutboxRow]:
-        """Atomically take every deliverable row of these watches for `worker`."""
+        """Atomically take every deliverable row of these watches for `worker`.
+
+        Deliverable: pending, or claimed by a worker in `dead`, or claimed too long ago.
+        """
         names = list(watches)
         if not names:
             return []
         now = now or datetime.now(UTC)
         expired = (now - timedelta(seconds=LEASE_SECONDS)).isoformat(timespec="seconds")
         marks = ", ".join("?" * len(names))
+        dead = list(dead)
+        dead_marks = ", ".join("?" * len(dead))
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")  # one claimer at a time, whatever the process
         try:
             found = conn.execute(
                 "update outbox set state = ?, claimed_by = ?, claimed_at = ? "
-                f"where watch in ({marks}) and (state = ? or (state = ? and claimed_at < ?)) "
+                f"where watch in ({marks}) and (state = ? or (state = ? and "
+                f"(claimed_at < ? or claimed_by in ({dead_marks})))) "
                 "returning id, watch, document_id, kind, changes, attempts, sent_channels, "
                 "created_at",
                 [
@@ -132,6 +153,7 @@ class Outbox:
                     PENDING,
                     SENDING,
                     expired,
+                    *dead,
                 ],
             ).fetchall()
             conn.execute("COMMIT")
