@@ -29,17 +29,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.INFO, format="%(message)s", stream=sys.stderr
     )
     # Libraries that log per page: their warnings ("discarding data") are ours to report.
-    # Apprise's per-attempt warnings too: the summary reports each failed alert once.
-    for noisy in (
-        "httpx",
-        "httpcore",
-        "trafilatura",
-        "htmldate",
-        "courlan",
-        "charset_normalizer",
-        "apprise",
-    ):
+    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
+    # Apprise warns at every failed attempt; the summary reports each failed alert once. Its
+    # records must still be emitted (delivery reads the reason from them): stop them here.
+    apprise_logger = logging.getLogger("apprise")
+    apprise_logger.propagate = debug
+    if not debug and not apprise_logger.handlers:
+        apprise_logger.addHandler(logging.NullHandler())
 
 
 def main() -> None:
