@@ -1,6 +1,6 @@
 """Run the nightly flow once and die by SIGKILL at a chosen moment (for the alert tests).
 
-    python tests/crash_run.py SOURCES DB WATCHES before-delivery
+    python tests/crash_run.py SOURCES DB WATCHES before-delivery [MODEL]
         killed after every store committed, before any alert is sent
     python tests/crash_run.py SOURCES DB WATCHES after-first-send
         killed right after the first alert was sent and recorded
@@ -21,7 +21,7 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def main(sources: str, db: str, watches: str, moment: str) -> None:
+def main(sources: str, db: str, watches: str, moment: str, model: str | None = None) -> None:
     from sentinella.flows import nightly as flow
     from sentinella.kb.outbox import Outbox
 
@@ -42,6 +42,7 @@ def main(sources: str, db: str, watches: str, moment: str) -> None:
         db_path=Path(db),
         watches_file=Path(watches),
         allow_private_network=True,
+        model=model,
     )
     raise SystemExit("not killed: the moment never came")
 

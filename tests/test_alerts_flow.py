@@ -81,6 +81,7 @@ ASTI = [
     "cronache-astigiane/2026-11-12-telecontact-chiusura-asti.html",  # Asti, revenue of 210 M
     "slc-cgil/2026-11-24-telecontact-tavolo-regione-esito.html",  # Asti, 1.5 M for training
 ]
+MODEL = "blank:it"  # rules only: places and amounts need no statistical model
 PATHS = {"tutto": "/tutto", "keyword": "/telecontact", "asti": "/asti"}
 
 
@@ -112,6 +113,7 @@ def runs(prefect_server, tmp_path_factory):
                 watches_file=watches,
                 feeds_dir=feeds,
                 allow_private_network=True,
+                model=MODEL,
                 return_state=True,
             )
             got = {k: hook.messages(p) for k, p in PATHS.items()}
@@ -226,7 +228,7 @@ def test_an_outage_is_retried_recorded_and_delivered_by_a_later_run(
         assert "500" in summary.watches[0].errors[0]
         assert len(hook.messages("/hook", delivered=False)) == 1 + delivery.RETRIES
         hook.status = 200
-        later = nightly(sources_file=corpus_slice, db_path=db, watches_file=watches)
+        later = nightly(sources_file=corpus_slice, db_path=db, watches_file=watches, model=MODEL)
         assert (later.total("new"), later.alerts("sent"), later.alerts("pending")) == (0, 6, 0)
         urls = [u for m in hook.messages("/hook") for u in m.urls]
         assert len(urls) == len(set(urls)) == 6
@@ -241,7 +243,7 @@ def test_a_process_killed_between_commit_and_delivery_loses_nothing_and_sends_no
         watches = _watches(tmp_path, hook.channel("/hook"))
         db = tmp_path / "kb.db"
         killed = subprocess.run(
-            [sys.executable, str(crash), str(corpus_slice), str(db), str(watches), moment],
+            [sys.executable, str(crash), str(corpus_slice), str(db), str(watches), moment, MODEL],
             env={**os.environ, "PREFECT_API_URL": prefect_server},
             check=False,
             capture_output=True,
@@ -254,7 +256,7 @@ def test_a_process_killed_between_commit_and_delivery_loses_nothing_and_sends_no
         assert stored["outbox"].count == 6  # ...with the alerts to send
         before = len(hook.messages("/hook"))
         assert before == (0 if moment == "before-delivery" else 1)
-        summary = nightly(sources_file=corpus_slice, db_path=db, watches_file=watches)
+        summary = nightly(sources_file=corpus_slice, db_path=db, watches_file=watches, model=MODEL)
         assert summary.total("new") == 0
         assert summary.alerts("sent") == 6 - before and summary.alerts("pending") == 0
         urls = [u for m in hook.messages("/hook") for u in m.urls]

@@ -9,7 +9,7 @@ import pytest
 from alertkit import document, facts, store, watch
 from click.testing import CliRunner
 from receiver import Receiver
-from test_cli import assert_one_line_error, run_cli
+from test_cli import assert_one_line_error, sentinella  # noqa: F401 (a fixture)
 
 from sentinella.alerts.delivery import deliver
 from sentinella.cli import cli
@@ -79,9 +79,20 @@ def test_watch_list_shows_matches_deliveries_and_failures_without_secrets(setup)
     assert "s3cr3t" not in result.output
 
 
-def test_unknown_watch_is_a_one_line_error(setup):
+def test_the_example_watch_on_the_sample_base(sample_base):
+    days = (date.today() - date(2026, 9, 1)).days  # the whole sample corpus
+    args = ("--db", str(sample_base), "--days", str(days), "--format", "json")
+    rows = json.loads(invoke("watch", "test", "Konecta e call center", *args).output)
+    assert sorted(r["url"].split("/", 3)[3] for r in rows) == [
+        "comune-asti/2026-11-13-telecontact-consiglio-straordinario.html",
+        "regione-piemonte/2026-11-20-telecontact-tavolo.html",
+    ]  # the two pages that say "call center"; none names Konecta
+    assert all(r["matched"].startswith("«call center»") for r in rows)
+
+
+def test_unknown_watch_is_a_one_line_error(setup, sentinella):  # noqa: F811
     path, db = setup
-    proc = run_cli(
+    proc = sentinella(
         "watch", "test", "Grandi importi a Asti", "--watches", str(path), "--db", str(db)
     )
     assert_one_line_error(
@@ -89,17 +100,15 @@ def test_unknown_watch_is_a_one_line_error(setup):
     )
 
 
-def test_run_refuses_a_bad_watches_file_before_starting(tmp_path):
+def test_run_refuses_a_bad_watches_file_before_starting(tmp_path, sentinella):  # noqa: F811
     bad = tmp_path / "watches.toml"
     bad.write_text('[[watch]]\nname = "W"\nchannel = "json://127.0.0.1:1/x"\nkeywrd = "x"\n')
-    proc = run_cli("run", "--watches", str(bad), "--db", str(tmp_path / "kb.db"))
+    proc = sentinella("run", "--watches", str(bad), "--db", str(tmp_path / "kb.db"))
     assert_one_line_error(proc, "watch 'W': unknown key 'keywrd' (did you mean 'keyword'?)")
     assert not (tmp_path / "kb.db").exists()
     unset = tmp_path / "secret.toml"
     unset.write_text('[[watch]]\nname = "S"\nchannel = "${SENTINELLA_NOT_SET}"\n')
-    proc = run_cli("serve", "--watches", str(unset))
-    assert proc.returncode != 0  # serve needs PREFECT_API_URL first; run checks the channel:
-    proc = run_cli("run", "--watches", str(unset), "--db", str(tmp_path / "kb.db"))
+    proc = sentinella("run", "--watches", str(unset), "--db", str(tmp_path / "kb.db"))
     assert_one_line_error(proc, "environment variable SENTINELLA_NOT_SET is not set")
 
 
