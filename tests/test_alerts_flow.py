@@ -5,6 +5,7 @@ an outage, a process killed between commit and delivery — and the feeds they l
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -263,33 +264,77 @@ def test_a_process_killed_between_commit_and_delivery_loses_nothing_and_sends_no
         assert len(urls) == len(set(urls)) == 6  # every alert once, none twice
 
 
-def test_runs_of_the_deployment_publish_the_morning_report(
-    prefect_server, corpus_slice, tmp_path, monkeypatch
+def test_sentinella_serve_alerts_and_publishes_the_morning_report(
+    prefect_server, corpus_slice, tmp_path
 ):
-    import asyncio
-    import uuid
-
+    """The real deployment: `sentinella serve --watches` against the session's Prefect
+    server, one run asked of it, its alerts, final state and Markdown artifact."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
 
     from sentinella.flows.report import ARTIFACT_KEY
 
-    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", str(uuid.uuid4()))  # as under serve
     with Receiver() as hook:
-        nightly(
-            sources_file=corpus_slice,
-            db_path=tmp_path / "kb.db",
-            watches_file=_watches(tmp_path, hook.channel("/h")),
+        watches = _watches(tmp_path, hook.channel("/serve"))
+        args = ["--sources", str(corpus_slice), "--db", str(tmp_path / "kb.db")]
+        args += ["--watches", str(watches), "--model", MODEL, "--cron", "30 1 * * *"]
+        env = {**os.environ, "PREFECT_API_URL": prefect_server}
+        env["PREFECT_RUNNER_POLL_FREQUENCY"] = "1"
+        serving = subprocess.Popen(
+            [sys.executable, "-m", "sentinella.cli", "serve", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        try:
+            with get_client(sync_client=True) as client:
+                deployment = _wait(lambda: _deployment(client), "the deployment")
+                run = client.create_flow_run_from_deployment(deployment.id)
+                done = _wait(lambda: _final(client, run.id), "the flow run", timeout=300)
+                artifacts = client.read_artifacts(
+                    artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[ARTIFACT_KEY])),
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])),
+                )
+        finally:
+            serving.send_signal(signal.SIGINT)
+            try:
+                serving.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                serving.kill()
+        assert done.state.is_completed(), serving.stderr.read()[-3000:] if serving.stderr else ""
+        assert done.state.message == "completed, 0 sources failed, 0 alerts pending"
+        assert len(hook.messages("/serve")) == 6
+        (artifact,) = artifacts
+        assert artifact.data.startswith("# Sentinella, run 1: completed, 0 sources failed")
+        assert "| slice | 6 | 6 | 0 | 0 | 0 | 0 |" in artifact.data
+        assert "| Tutto | 6 | 6 | 0 | 0 |" in artifact.data
 
-    async def latest():
-        async with get_client() as client:
-            found = await client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[ARTIFACT_KEY]))
-            )
-            return found[-1].data
 
-    report = asyncio.run(latest())
-    assert "completed, 0 sources failed, 0 alerts pending" in report
-    assert "| slice | 6 | 6 | 0 | 0 | 0 | 0 |" in report
-    assert "| Tutto | 6 | 6 | 0 | 0 |" in report
+def _deployment(client):
+    try:
+        return client.read_deployment_by_name("sentinella-nightly/nightly")
+    except Exception:
+        return None
+
+
+def _final(client, run_id):
+    run = client.read_flow_run(run_id)
+    return run if run.state and run.state.is_final() else None
+
+
+def _wait(probe, what: str, timeout: float = 120):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found is not None:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"{what}: not there after {timeout} s")
