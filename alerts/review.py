@@ -25,6 +25,7 @@ LIST_COLUMNS = (
     "last_delivery",
     "pending",
     "failures",
+    "given_up",
     "last_error",
 )
 
@@ -90,6 +91,7 @@ def list_watches(kb: KnowledgeBase | None, watches: list[Watch]) -> list[dict]:
                 "last_delivery": s.get("last_delivery"),
                 "pending": s.get("pending", 0),
                 "failures": s.get("failures") or 0,
+                "given_up": s.get("given_up") or 0,
                 "last_error": s.get("last_error"),
             }
         )

@@ -49,6 +49,17 @@ def alert_step(
     except Exception as exc:  # delivery never fails the run: report it, retry next run
         logger.exception("alerts")
         report.error = f"{type(exc).__name__}: {exc}"
+        _count_pending(kb, report)
     finally:
         kb.close()
     return report
+
+
+def _count_pending(kb: KnowledgeBase, report: AlertReport) -> None:
+    """After a failed step, still say how many alerts wait (if the base can tell)."""
+    try:
+        pending = Outbox(kb).pending(w.watch for w in report.watches)
+    except Exception:
+        return
+    for health in report.watches:
+        health.pending = pending.get(health.watch, 0)

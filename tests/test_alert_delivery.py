@@ -212,3 +212,18 @@ def test_feeds_parse_and_keep_their_entry_ids(kb, tmp_path):
     write_feeds(kb, [w], folder)
     again = feedparser.parse(path.read_bytes())
     assert [e.id for e in again.entries][1:] == ids  # old entries keep their ids
+
+
+def test_the_alert_step_reports_instead_of_raising(kb, tmp_path, monkeypatch):
+    from sentinella.alerts import step
+
+    w = watch("Tutto", "json://127.0.0.1:9/x")
+    _queue(kb, [w], 2)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(step, "deliver", broken)
+    report = step.alert_step(tmp_path / "kb.db", [w], None, tmp_path / "feeds")
+    assert report.error == "OSError: disk full"
+    assert [(h.watch, h.pending) for h in report.watches] == [("Tutto", 2)]
