@@ -13,7 +13,7 @@ import pytest
 import spacy
 
 from sentinella.extractors.pipeline import SHIPPED
-from sentinella.flows.read import ReadError, read_html
+from sentinella.ingest.read import ReadError, read_html
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "sample"
 UD_PIPES = ["ud_tok2vec", "morphologizer", "parser"]
