@@ -521,8 +521,8 @@ RESOLVERS: tuple[tuple[str, Callable[[SentenceContext, Trigger], Resolution | No
     ("previous-sentence-actor", previous_sentence_actor),
     ("relative-antecedent", relative),
     ("decision-holder", decision_holder),
-    ("parse-subject", parse_subject),
     ("clause-subject", clause_subject),
+    ("parse-subject", parse_subject),
 )
 
 

@@ -1,4 +1,4 @@
-"""The nightly flow: discover → fetch → read → extract → store, source by source, in batches.
+"""The nightly flow: discover → fetch → read → extract → store → alert, source by source.
 
 The flow is thin: the work is in `sentinella.ingest` (sources to documents),
 `sentinella.extractors` (documents to facts) and `sentinella.kb` (the one writer of the
@@ -6,13 +6,15 @@ knowledge base). Sources are gathered a few at a time (network and disk only; on
 fetcher paces each host and retries inside itself, with limits); the flow then extracts and
 stores source after source, in the registry's order, one transaction per batch. Pure work
 (extraction) is never retried; a page that fails is recorded and the run goes on.
+With watches, the store step queues alerts in the same transaction as the facts
+(`sentinella.alerts.planning`), and one alert step at the end delivers them and writes the
+feeds (`sentinella.alerts.step`); delivery never fails the run.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +23,21 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from sentinella.alerts.planning import AlertPlanner
+from sentinella.alerts.step import AlertReport, alert_step
+from sentinella.alerts.watches import Watch, load_watches
 from sentinella.extractors.extract import extract_many
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
 from sentinella.facts import Extraction
+from sentinella.flows.report import publish_report
+from sentinella.flows.run_record import DEFAULT_WAIT, RunRecord
 from sentinella.ingest import pages
 from sentinella.ingest.dedup import match_batch
 from sentinella.ingest.fetch import Fetcher
 from sentinella.ingest.pages import Gathered
 from sentinella.ingest.sources import Source, load_sources
 from sentinella.kb import UNCHANGED, KnowledgeBase
-from sentinella.records import Document, RunSummary, SourceHealth
+from sentinella.records import Document, SourceHealth
 
 GATHERERS = 4  # sources discovered and fetched at the same time
 
@@ -52,29 +59,70 @@ def nightly(
     db_path: Path,
     model: str | None = None,
     allow_private_network: bool = False,
-) -> RunSummary:
-    """One run over every source in the registry; returns the summary it also stores."""
-    sources = load_sources(sources_file)
-    nlp = load_pipeline(model)
-    get_run_logger().info("pipeline %s; %d sources", pipeline_id(nlp), len(sources))
-    with (
-        run_record(db_path, pipeline_id(nlp)) as summary,
-        fetcher_for(sources, allow_private_network) as fetcher,
-    ):
-        gathering = [gather.submit(source, fetcher, db_path) for source in sources]
-        for source, future in zip(sources, gathering):
-            summary.sources.append(process(source, future.result(), db_path, model))
-    return summary
+    wait: float = DEFAULT_WAIT,
+    watches_file: Path | None = None,
+    feeds_dir: Path | None = None,
+):
+    """One run over every source in the registry: the summary it also stores, in a Prefect
+    state that says what the `runs` row says (Completed, Cancelled or Failed).
+
+    With `watches_file`, new statements alert their watches; feeds go to `feeds_dir`
+    (default: `feeds/` beside the knowledge base).
+    """
+    logger = get_run_logger()
+    record = RunRecord(db_path, wait=wait, say=logger.warning, flow_run_id=_run_id())
+    if not record.open():  # another run kept the base longer than `wait`
+        return record.state()
+    with record:
+        summary = record.summary
+        sources = load_sources(sources_file)
+        watches = load_watches(watches_file) if watches_file else []
+        nlp = load_pipeline(model)
+        summary.pipeline = pipeline_id(nlp)
+        logger.info("pipeline %s; %d sources", summary.pipeline, len(sources))
+        planner = AlertPlanner(tuple(watches), summary.run_id) if watches else None
+        with fetcher_for(sources, allow_private_network) as fetcher:
+            gathering = [gather.submit(source, fetcher, db_path) for source in sources]
+            for source, future in zip(sources, gathering):
+                gathered = record.wait_for(future)
+                health = record.add_source(source.name)  # recorded even if stopped midway
+                process(source, gathered, db_path, model, planner, record.check, health)
+        if watches:
+            report = alert(db_path, watches, summary.run_id, feeds_dir or db_path.parent / "feeds")
+            summary.add_alerts(report.watches, report.by_source, report.error)
+    publish_report(record.summary)
+    return record.state()
 
 
-def process(source: Source, gathered: Gathered, db_path: Path, model: str | None) -> SourceHealth:
-    """Classify, extract and store one source's pages, batch by batch; its health line."""
-    health = SourceHealth(source=source.name)
+def _run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
+
+
+def process(
+    source: Source,
+    gathered: Gathered,
+    db_path: Path,
+    model: str | None,
+    planner: AlertPlanner | None = None,
+    check: Callable[[], None] = lambda: None,
+    health: SourceHealth | None = None,
+) -> SourceHealth:
+    """Classify, extract and store one source's pages, batch by batch; its health line.
+
+    `check()` runs before each batch (it raises to stop the run between transactions);
+    `planner` queues the alerts of what is stored, in the same transaction.
+    """
+    health = health or SourceHealth(source=source.name)
     if gathered.error:
         health.fail(gathered.error)
         return health
     health.seen = len(gathered.items)
+    if not gathered.items:
+        get_run_logger().warning("%s: no pages found (check its address or selectors)", source.name)
     for batch in pages.batches(gathered.items):
+        check()  # a stop request ends the run between transactions
         documents = pages.tally(batch, health)
         statuses = classify(db_path, documents)
         refresh = [d for d, s in zip(documents, statuses) if s == UNCHANGED]
@@ -86,7 +134,8 @@ def process(source: Source, gathered: Gathered, db_path: Path, model: str | None
             health.fail(f"{url}: extraction failed: {reason}")
         todo = [d for d in todo if d.url not in extracted.failures]
         facts = [extracted.facts.get(d.url) for d in todo]
-        for (status, duplicate), found in zip(store(db_path, todo, facts, refresh), facts):
+        stored = store(db_path, todo, facts, refresh, planner)
+        for (status, duplicate), found in zip(stored, facts):
             health.count_stored(status, duplicate, found.fact_count if found else None)
         get_run_logger().info(
             "%s: %d new, %d changed, %d unchanged, %d failed so far (of %d)",
@@ -162,8 +211,10 @@ def store(
     documents: list[Document],
     extractions: list[Extraction | None],
     refresh: list[Document],
+    planner: AlertPlanner | None = None,
 ) -> list[tuple[str, bool]]:
-    """One transaction: new and changed documents with their facts, republications linked.
+    """One transaction: new and changed documents with their facts, republications linked,
+    and the alerts that `planner` queues for them.
 
     Returns (new/changed, is a republication) per document; `refresh` are unchanged documents
     whose new ETag/Last-Modified are kept (no new version).
@@ -176,8 +227,25 @@ def store(
             [*zip(documents, extractions), *((d, None) for d in refresh)],
             simhashes=fingerprints,
             duplicates=duplicates,
+            on_stored=planner,
         )
     return [(status, doc.url in duplicates) for doc, status in zip(documents, statuses)]
+
+
+@task(cache_policy=NO_CACHE)
+def alert(db_path: Path, watches: list[Watch], run_id: int | None, feeds_dir: Path) -> AlertReport:
+    """Deliver the pending alerts and write the feeds, once, after every store committed."""
+    report = alert_step(db_path, watches, run_id, feeds_dir)
+    sent, failed = (sum(getattr(w, k) for w in report.watches) for k in ("sent", "failed"))
+    pending = sum(w.pending for w in report.watches)
+    get_run_logger().info(
+        "alerts: %d sent, %d failed, %d pending%s",
+        sent,
+        failed,
+        pending,
+        f" ({report.error})" if report.error else "",
+    )
+    return report
 
 
 @contextmanager
@@ -188,20 +256,6 @@ def open_kb(db_path: Path, create: bool = False) -> Iterator[KnowledgeBase]:
         yield kb
     finally:
         kb.close()
-
-
-@contextmanager
-def run_record(db_path: Path, pipeline: str) -> Iterator[RunSummary]:
-    """The run's row in `runs`: opened before the work, closed with the summary after it."""
-    started = time.monotonic()
-    with open_kb(db_path, create=True) as kb:
-        summary = RunSummary(pipeline=pipeline, run_id=kb.start_run(pipeline))
-    try:
-        yield summary
-    finally:
-        summary.seconds = time.monotonic() - started
-        with open_kb(db_path, create=True) as kb:
-            kb.finish_run(summary)
 
 
 @contextmanager

@@ -4,8 +4,9 @@ A better model or rule set reaches the existing base without deleting documents:
 `reextract(kb, nlp, since=..., source=...)` reads the current documents (optionally only
 those published since a date, or from one source), extracts them again in batches, and
 replaces each batch's facts in one transaction (kb.replace_facts): a failure leaves
-every document with either its old facts or its new ones, never half of each. The run is
-recorded in `runs` (kind "reextract") with the pipelines whose facts it replaced.
+every document with either its old facts or its new ones, never half of each. The ledger
+of promises is then rebuilt from the new commitments, and the run is recorded in `runs`
+(kind "reextract") with the pipelines whose facts it replaced.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from spacy.language import Language
 
 from sentinella.extractors.extract import extract_many
 from sentinella.extractors.pipeline import pipeline_id
+from sentinella.kb.ledger import rebuild_ledger
 from sentinella.kb.store import KnowledgeBase
 
 META_KEYS = ("url", "title", "published")
@@ -67,6 +69,8 @@ def reextract(
         summary.batches += 1
         if progress is not None:
             progress(summary, len(rows))
+    if summary.documents:
+        rebuild_ledger(kb)  # the promises are built from the commitments just replaced
     summary.seconds = time.perf_counter() - started
     summary.run_id = kb.record_reextract(
         summary.pipeline,
