@@ -22,12 +22,14 @@ deciso la Giunta", "La decisione è stata assunta"), background ("Già nel 2023 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from sentinella.extractors.amounts import amounts_of
+from sentinella.extractors.lexicon import text_of
 from sentinella.extractors.purpose import purpose_of
 from sentinella.extractors.resolvers import (
     Resolution,
@@ -118,11 +120,13 @@ def doc_units(doc: Doc) -> list[Unit]:
 
 
 def _units_in(units: list[Unit], sent: Sentence) -> list[Unit]:
-    """The units of one sentence, with offsets relative to it."""
+    """The units of one sentence (`units` sorted by start), with offsets relative to it."""
+    lo = bisect_left(units, sent.start, key=lambda u: u.start)
+    hi = bisect_left(units, sent.end, key=lambda u: u.start)
     return [
         Unit(u.start - sent.start, u.end - sent.start, u.actors, u.kind)
-        for u in units
-        if sent.start <= u.start and u.end <= sent.end
+        for u in units[lo:hi]
+        if u.end <= sent.end
     ]
 
 
@@ -207,7 +211,9 @@ class CommitmentsComponent:
         s = sent.text
         if "\n" not in s and not _HEADLINE_END.search(s):
             return []  # a headline or a list item restates the body
-        between = doc.text[memory.last_end : sent.start].strip() if memory.last_end >= 0 else "x"
+        between = (
+            text_of(doc)[memory.last_end : sent.start].strip() if memory.last_end >= 0 else "x"
+        )
         if _CLITIC_BACK.match(s) and between == "":
             return []  # "Lo ha deciso la Giunta ...": who took the decision just reported
         background = bool(self.lex.background.search(s))

@@ -24,6 +24,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from sentinella.extractors import lexicon
+from sentinella.extractors.lexicon import text_of
 from sentinella.extractors.organizations import norm
 from sentinella.extractors.spans import ORGS, PLACES, DocContext, group
 
@@ -59,13 +60,17 @@ def _region_by_name() -> dict[str, Region]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _region_pattern() -> re.Pattern:
+    names = sorted(_region_by_name(), key=len, reverse=True)
+    alt = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"\bregione (?:autonoma )?(?:della |del |dell )?({alt})\b")
+
+
 def region_named(text: str) -> Region | None:
     """The region a text fragment names: "Regione Lazio" -> Lazio."""
-    low = norm(text)
-    for name, r in sorted(_region_by_name().items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"\bregione (?:autonoma )?(?:della |del |dell )?{re.escape(name)}\b", low):
-            return r
-    return None
+    m = _region_pattern().search(norm(text))
+    return _region_by_name()[m.group(1)] if m else None
 
 
 def region_of_town(name: str) -> Region | None:
@@ -176,7 +181,7 @@ def build_context(doc: Doc, home_region: str) -> DocContext:
     if city is not None:
         rules["city"] = "named-in-text"
     else:
-        m = TOWN_ORGAN.search(doc.text)
+        m = TOWN_ORGAN.search(text_of(doc))
         if m:
             city, rules["city"] = f"Comune di {m.group(1).strip()}", "town-organ"
         elif _town_of(publisher):

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 
 from sentinella.extractors import money, pieces
 from sentinella.extractors.amounts import amounts_of
+from sentinella.extractors.lexicon import text_of
 from sentinella.extractors.organizations import slug
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
 from sentinella.extractors.spans import COMMITMENTS, ORGS, PERSONS, PLACES, group
@@ -74,7 +75,7 @@ def doc_to_extraction(doc: Doc, meta: dict, pipeline: str) -> Extraction:
     actors = _persons(doc) + _organizations(doc)
     actors.sort(key=lambda a: a.start)
     return Extraction(
-        text=doc.text,
+        text=text_of(doc),
         actors=tuple(actors),
         sites=tuple(_sites(doc)),
         amounts=tuple(amounts_of(doc)),
@@ -194,10 +195,10 @@ def _from_ents(doc: Doc, meta: dict, pipeline: str) -> Extraction:
         elif ent.label_ == "LOC":
             sites.append(Site(name=ent.text, type="altro", start=ent.start_char, end=ent.end_char))
     return Extraction(
-        text=doc.text,
+        text=text_of(doc),
         actors=tuple(actors),
         sites=tuple(sites),
-        amounts=tuple(money.find_amounts(doc.text)),
+        amounts=tuple(money.find_amounts(text_of(doc))),
         pipeline=pipeline,
         meta=dict(meta),
     )

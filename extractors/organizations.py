@@ -33,6 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from sentinella.extractors import lexicon
+from sentinella.extractors.lexicon import text_of
 from sentinella.extractors.offices import office_table
 from sentinella.extractors.patterns import Match, load_matcher
 from sentinella.extractors.places import gazetteer as place_gazetteer
@@ -74,6 +75,7 @@ ARTICLED_PREPS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
 def norm(s: str) -> str:
     """Lower case, no accents, apostrophes as spaces, single spaces: a grouping key."""
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
@@ -217,32 +219,54 @@ class OrganizationsComponent:
         return out
 
     def _shape(self, doc: Doc, m: Match, place_ends: dict[int, int]) -> Candidate | None:
+        """A pattern match as a candidate: its bounds settled, its options checked."""
+        bounds = self._bounds(doc, m)
+        if bounds is None:
+            return None
+        s, e = bounds
+        end = self._extended_end(doc, m, s, e, place_ends)
+        if end is None or not self._valid(doc, m, s, end):
+            return None
+        return Candidate(s, end, RULE, m.pattern.id)
+
+    def _bounds(self, doc: Doc, m: Match) -> tuple[int, int] | None:
         opts = m.pattern.options
         s, e = m.start, m.end
+        if opts.get("extend_left"):
+            s = _extend_left(doc, s, opts["extend_left"])
+            e = m.start if opts.get("left_only") else e
         if opts.get("context") and m.match_start < s and _capitalised_inside(doc, m.match_start):
             s = m.match_start  # "del Tubificio Narnese": the context word is part of the name
-        if opts.get("trim_left"):
+        if opts.get("trim_left") and s < e:
             s = self._trim_left(doc, s, e)
-            if doc[s].text in opts.get("not_first", ()) or e - s < opts.get("min_tokens", 1):
+            if doc[s].text in opts.get("not_first", ()):
                 return None
-        e = _trim_right(doc, s, e)
-        e = _trim_number(doc, s, e)
+        e = _trim_number(doc, s, _trim_right(doc, s, e))
+        if e - s < opts.get("min_tokens", 1):
+            return None
+        return s, e
+
+    def _extended_end(
+        self, doc: Doc, m: Match, s: int, e: int, place_ends: dict[int, int]
+    ) -> int | None:
+        opts = m.pattern.options
         if opts.get("extend") == "territory":
             e2 = self._territory_end(doc, e, place_ends)
             if e2 == e and opts.get("territory") == "required":
                 return None
-            e = e2
-        elif opts.get("extend") == "descriptive":
-            e = self.descriptive.end(doc, e)
-        if e <= s + (1 if opts.get("extend") == "descriptive" else 0):
-            return None
-        if m.pattern.id == "acronym" and not self._acronym_ok(doc, s):
-            return None
+            return e2
+        if opts.get("extend") == "descriptive":
+            e2 = self.descriptive.end(doc, e)
+            return e2 if e2 > e else None  # a bare head is no name
+        return e
+
+    def _valid(self, doc: Doc, m: Match, s: int, e: int) -> bool:
+        opts = m.pattern.options
+        if e <= s or (m.pattern.id == "acronym" and not self._acronym_ok(doc, s)):
+            return False
         if opts.get("not_place") and is_place(doc[s:e].text):
-            return None  # "Castelfranco Veneto" is a town
-        if opts.get("context") and not self._context_name_ok(doc, s, e):
-            return None
-        return Candidate(s, e, RULE, m.pattern.id)
+            return False  # "Castelfranco Veneto" is a town
+        return not (opts.get("context") and not self._context_name_ok(doc, s, e))
 
     def _trim_left(self, doc: Doc, s: int, e: int) -> int:
         while s < e - 1 and (doc[s].text in self.function_caps or doc[s].text in self.first_names):
@@ -314,7 +338,7 @@ class OrganizationsComponent:
         for name, rule in names.items():
             if len(name) < 3:
                 continue
-            for m in re.finditer(r"(?<![\w’'])" + re.escape(name) + r"(?![\w’'])", doc.text):
+            for m in re.finditer(r"(?<![\w’'])" + re.escape(name) + r"(?![\w’'])", text_of(doc)):
                 span = doc.char_span(m.start(), m.end())
                 if span is not None and span.start not in taken:
                     taken.add(span.start)
@@ -444,6 +468,17 @@ def _in_dateline(doc: Doc, k: int) -> bool:
         if not doc[j].is_upper and doc[j].is_alpha:
             return False
     return False
+
+
+def _extend_left(doc: Doc, s: int, most: int) -> int:
+    """Up to `most` capitalised words before token s, within its sentence."""
+    k = s
+    while k > 0 and s - k < most and not doc[k].is_sent_start:
+        prev = doc[k - 1]
+        if not (prev.text[:1].isupper() and (prev.is_alpha or prev.text[-1:] in "’'")):
+            break
+        k -= 1
+    return k
 
 
 def _capitalised_inside(doc: Doc, k: int) -> bool:

@@ -9,6 +9,8 @@ that keep long tables readable:
 - `"name": [i, j, ...]` lists the pattern tokens that form the entity itself, when the
   pattern also matches its context ("la vertenza Electrolux": the context word
   "vertenza" is pattern token 0, the name is token 1 and what follows);
+- `"anchor": i` names the pattern token whose fixed words locate it in a text (the first
+  by default): the Matcher runs only on windows around such words;
 - any other key (`"extend"`, `"territory"`, ...) is kept as the pattern's options for the
   component that owns the table.
 
@@ -26,6 +28,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 
 from sentinella.errors import SentinellaError
+from sentinella.extractors.lexicon import tokens_of
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -90,22 +93,68 @@ def read_table(path: Path) -> list[Pattern]:
     return out
 
 
+WINDOW = 16  # tokens from an anchor word that a pattern may cover (names are shorter)
+
+
 class PatternMatcher:
-    """One Matcher over a whole table; each pattern id is its own key. Within a key the
-    leftmost match wins, the longest at that start (as a regular expression would)."""
+    """The Matcher of one table; each pattern id is its own key. Within a key the leftmost
+    match wins, the longest at that start (as a regular expression would).
+
+    Most patterns open with fixed words ("Comune", "via", ...): they are grouped by those
+    words, and each group runs only where its word occurs, on a window that starts there.
+    (A Matcher checks every pattern's first token at every token of a text, a Python call
+    for each set of words: on press releases that was most of the extraction's time.)
+    Patterns that open otherwise run on the whole Doc."""
 
     def __init__(self, nlp: Language, patterns: list[Pattern]):
-        self.matcher = Matcher(nlp.vocab)
+        self.vocab = nlp.vocab
+        self.free = Matcher(nlp.vocab)
         self.by_key: dict[int, Pattern] = {}
         self.by_id: dict[str, Pattern] = {}
-        for p in patterns:
+        # (attribute, word) -> {tokens before the anchor: Matcher of the patterns}
+        self.groups: dict[tuple[str, str], dict[int, Matcher]] = {}
+        self.words: dict[str, set[str]] = {"ORTH": set(), "LOWER": set()}
+        for n, p in enumerate(patterns):
             self.by_id.setdefault(p.id, p)
-            self.matcher.add(p.id, [list(p.tokens)], greedy="FIRST")
-            self.by_key[nlp.vocab.strings[p.id]] = p
+            key = f"{p.id}#{n}"  # one key per line: lines of one id differ in their "name"
+            self.by_key[nlp.vocab.strings.add(key)] = p
+            at = p.options.get("anchor", 0)
+            words = _anchor_words(p.tokens[at])
+            if words is None or any("OP" in t for t in p.tokens[:at]):
+                self.free.add(key, [list(p.tokens)], greedy="FIRST")
+                continue
+            for w in words[1]:
+                self.words[words[0]].add(w)
+                by_back = self.groups.setdefault((words[0], w), {})
+                by_back.setdefault(at, Matcher(nlp.vocab)).add(
+                    key, [list(p.tokens)], greedy="FIRST"
+                )
+
+    def _raw(self, doc) -> list[tuple]:
+        """(key, start, end, alignments) of every match."""
+        out = {
+            (key, s, e, tuple(al))
+            for key, s, e, al in self.free(doc, with_alignments=True)  # type: ignore[misc]
+        }
+        table = tokens_of(doc)
+        orth, lower = self.words["ORTH"], self.words["LOWER"]
+        for k in range(table.n):
+            if table.text[k] not in orth and table.lower[k] not in lower:
+                continue
+            for attr, word in (("ORTH", table.text[k]), ("LOWER", table.lower[k])):
+                for back, matcher in self.groups.get((attr, word), {}).items():
+                    a = k - back
+                    if a < 0:
+                        continue
+                    window = doc[a : min(table.n, a + WINDOW)]
+                    for key, s, e, al in matcher(window, with_alignments=True):  # type: ignore[misc]
+                        if s == 0:
+                            out.add((key, a, a + e, tuple(al)))
+        return sorted(out)
 
     def __call__(self, doc) -> list[Match]:
         out = []
-        for key, start, end, align in self.matcher(doc, with_alignments=True):  # type: ignore[misc]
+        for key, start, end, align in self._raw(doc):
             p = self.by_key[key]
             s, e = start, end
             if p.name:
@@ -114,7 +163,34 @@ class PatternMatcher:
                     continue
                 s, e = inside[0], inside[-1] + 1
             out.append(Match(p, s, e, start, end))
-        return sorted(out, key=lambda m: (m.start, -m.end))
+        return _leftmost_per_pattern(out)
+
+
+def _leftmost_per_pattern(matches: list[Match]) -> list[Match]:
+    """Per pattern id, the leftmost match wins, the longest at that start, no overlaps
+    (what one Matcher call with greedy="FIRST" gives on a whole Doc)."""
+    keep: list[Match] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for m in sorted(matches, key=lambda m: (m.match_start, -m.match_end)):
+        spans = taken.setdefault(m.pattern.id, [])
+        if any(a < m.match_end and m.match_start < b for a, b in spans):
+            continue
+        spans.append((m.match_start, m.match_end))
+        keep.append(m)
+    return sorted(keep, key=lambda m: (m.start, -m.end))
+
+
+def _anchor_words(first: dict) -> tuple[str, list[str]] | None:
+    """(attribute, words) when a pattern's first token is fixed words, else None."""
+    keys = [k for k in first if k in ("ORTH", "LOWER", "TEXT")]
+    if len(keys) != 1 or first.get("OP"):
+        return None
+    attr, spec = ("ORTH" if keys[0] == "TEXT" else keys[0]), first[keys[0]]
+    if isinstance(spec, str):
+        return attr, [spec if attr == "ORTH" else spec.lower()]
+    if isinstance(spec, dict) and set(spec) == {"IN"}:
+        return attr, [w if attr == "ORTH" else w.lower() for w in spec["IN"]]
+    return None
 
 
 def load_matcher(nlp: Language, filename: str) -> PatternMatcher:

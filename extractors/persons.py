@@ -40,6 +40,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from sentinella.extractors import lexicon
+from sentinella.extractors.lexicon import text_of, tokens_of
 from sentinella.extractors.offices import (
     LINKS,
     PREP_DI,
@@ -230,9 +231,12 @@ class PersonsComponent:
     def first_name_spans(self, doc: Doc) -> list[tuple[int, int]]:
         """A first name + a capitalised surname (+ more first names, particles)."""
         spans = []
+        texts = tokens_of(doc).text
+        candidates = self.first_names | self.ordinal_names
         i, n = 0, len(doc)
         while i < n:
-            end = self._name_at(doc, i) if self._first_name_at(doc, i) else None
+            maybe = texts[i] in candidates and self._first_name_at(doc, i)
+            end = self._name_at(doc, i) if maybe else None
             if end is None:
                 i += 1
                 continue
@@ -450,7 +454,7 @@ def _blocking(doc: Doc, orgs: list[Span], people: People) -> list[tuple[int, int
     """Token ranges where no place stands: organisations, persons, organs of a town
     ("Consiglio comunale di Vercelli")."""
     out = [(o.start, o.end) for o in orgs] + [m for p in people.persons for m in p.mentions]
-    for m in ORGAN_OF.finditer(doc.text):
+    for m in ORGAN_OF.finditer(text_of(doc)):
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if span is not None:
             out.append((span.start, span.end))
@@ -513,8 +517,9 @@ class OfficeReading:
     def _phrases(self) -> list[OfficePhrase]:
         doc, out, i, n = self.doc, [], 0, len(self.doc)
         first_words = self.comp.table.first_words
+        lower = tokens_of(doc).lower
         while i < n:
-            if i in self.blocked or i in self.people.at or doc[i].lower_ not in first_words:
+            if lower[i] not in first_words or i in self.blocked or i in self.people.at:
                 i += 1
                 continue
             phrase = read_office_phrase(doc, i, self.sent_end[i], self.ctx)
@@ -693,8 +698,8 @@ class OfficeReading:
         surnames: dict[str, int] = {}
         for idx, p in enumerate(self.people.persons):
             surnames.setdefault(p.surname, idx)
-        for k, tok in enumerate(self.doc):
-            holder = surnames.get(tok.text)
+        for k, text in enumerate(tokens_of(self.doc).text):
+            holder = surnames.get(text)
             if holder is not None and k not in self.people.at and k not in self.blocked:
                 self.people.mention(holder, k, k + 1)
 
@@ -709,16 +714,7 @@ class OfficeReading:
 
 def _sentence_ends(doc: Doc) -> list[int]:
     """For each token, the index of the token that ends its sentence (exclusive)."""
-    n = len(doc)
-    ends = [n] * n
-    if not doc.has_annotation("SENT_START"):
-        return ends
-    end = n
-    for k in range(n - 1, -1, -1):
-        ends[k] = end
-        if doc[k].is_sent_start:
-            end = k
-    return ends
+    return tokens_of(doc).sent_end
 
 
 def _person_spans(doc: Doc, people: People) -> list[Span]:

@@ -14,6 +14,7 @@ import re
 
 from spacy.tokens import Doc
 
+from sentinella.extractors.lexicon import text_of
 from sentinella.extractors.sentences import Sentence
 from sentinella.extractors.triggers import Trigger
 
@@ -119,5 +120,5 @@ def _parsed(doc: Doc, sent: Sentence, t: Trigger) -> str | None:
     toks = [tok for tok in toks if sent.start <= tok.idx < sent.end]
     if not toks:
         return None
-    text = doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
+    text = text_of(doc)[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
     return _surface(text) if len(text.split()) > MAX_WORDS else text

@@ -28,12 +28,14 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from sentinella.extractors import lexicon
 from sentinella.extractors.context import build_context
+from sentinella.extractors.lexicon import tokens_of
 from sentinella.extractors.offices import office_table
 from sentinella.extractors.organizations import entry_by_name, group_organisations, norm
 from sentinella.extractors.patterns import Match, load_matcher
@@ -59,16 +61,15 @@ def org_kind(span: Span) -> str:
     if (entry and entry.kind == "union") or words & lexicon.words("union_words"):
         return "union"
     first = norm(info.name).split()[0] if info.name else ""
-    associations = {w.lower() for w in lexicon.organizations()["prefixes"]["associations"]}
-    if (entry and entry.kind == "association") or first in associations | {
-        "associazione",
-        "unione",
-        "federazione",
-        "confederazione",
-        "ance",
-    }:
+    if (entry and entry.kind == "association") or first in _association_words():
         return "association"
     return "other"
+
+
+@lru_cache(maxsize=1)
+def _association_words() -> frozenset[str]:
+    heads = {"associazione", "unione", "federazione", "confederazione", "ance"}
+    return frozenset(w.lower() for w in lexicon.organizations()["prefixes"]["associations"]) | heads
 
 
 def the_company(orgs: list[Span]) -> str | None:
@@ -178,14 +179,14 @@ class Resolver:
             if len(w) >= 4 and w[0].isupper() and w.lower() not in not_short:
                 if re.fullmatch(r"[\wÀ-ÿ-]+", w):
                     firsts.setdefault(w, set()).add(name)
+        if not firsts:
+            return []
         covered = {k for s in (*self.orgs, *self.persons) for k in range(s.start, s.end)}
         out = []
-        for tok in self.doc:
-            names = firsts.get(tok.text)
-            if names and len(names) == 1 and tok.i not in covered:
-                out.append(
-                    _reference(self.doc, tok.i, tok.i + 1, "SHORT", tuple(names), "short-form")
-                )
+        for k, text in enumerate(tokens_of(self.doc).text):
+            names = firsts.get(text)
+            if names and len(names) == 1 and k not in covered:
+                out.append(_reference(self.doc, k, k + 1, "SHORT", tuple(names), "short-form"))
         return out
 
     def office_holders(self) -> list[Span]:

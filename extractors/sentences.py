@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from sentinella.extractors.lexicon import text_of
+
 QUOTE_OPEN, QUOTE_CLOSE = "«“", "»”"
 _DELIM = re.compile(r"[«“»”;:]")
 _PARAGRAPH_LINES = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*")
@@ -44,7 +46,7 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of the evidence sentences (see the module docstring)."""
-    text = doc.text
+    text = text_of(doc)
     spans: list[tuple[int, int]] = []
     carry = None
     for sent in doc.sents:
@@ -64,7 +66,7 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
 
 
 def sentences(doc: Doc) -> list[Sentence]:
-    text = doc.text
+    text = text_of(doc)
     return [Sentence(a, b, text[a:b]) for a, b in sentence_spans(doc)]
 
 

@@ -133,6 +133,8 @@ class TriggerLexicon:
         )
         self.infinitives = frozenset(lex["verbs"]) | frozenset(lex["passive_verbs"])
         self.digest_openers = tuple(sorted(lex["digest_openers"], key=len, reverse=True))
+        self.plan_probe = frozenset(v.split()[0].lower() for v in lex["plan_verbs"])
+        self.decision_probe = frozenset(n.lower() for n in lex["decision_nouns"])
         self.plan = re.compile(rf"\b(?:{_alt(lex['plan_verbs'])})\s+([a-zà-ù]+)", re.IGNORECASE)
         self.speech = re.compile(
             r"\b(?:(?:ha|hanno)\s+(?:\w+\s+)?)?(" + "|".join(lex["speech"]) + r")\b"
@@ -237,21 +239,33 @@ FILED_BILL = re.compile(
 )
 
 
+ANNOUNCED_PROBE = frozenset(
+    ("comunicato", "ufficializzato", "confermato", "notificato", "formalizzato", "espresso")
+) | {"manifestato"}
+FILED_PROBE = frozenset(("depositato", "depositata"))
+
+
 def find_triggers(s: str, lex: TriggerLexicon) -> list[Trigger]:
     """Commitment forms in a sentence (see the module docstring)."""
     words = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(s)]
+    present = {w for _, _, w in words}
     hits = _verb_triggers(s, words, lex) + _phrase_triggers(s, words, lex)
     hits += _passive_triggers(words, lex) + _digest_triggers(s, words, lex)
-    for m in lex.plan.finditer(s):
-        if infinitive_of(m.group(1).lower()) in lex.infinitives:
-            hits.append(Trigger(m.start(), m.end(), m.group(0).lower(), "plan"))
-    for m in ANNOUNCED_NOUN.finditer(s):
-        hits.append(Trigger(m.start(), m.end(), "comunicato", "announced-noun"))
-    for m in FILED_BILL.finditer(s):
-        hits.append(Trigger(m.start(), m.end(), "depositato", "filed-bill"))
-    for m in lex.decision.finditer(s):
-        k = s.rfind(" di ", m.start(), m.end())
-        hits.append(Trigger(k + 1, m.end(), "decisione", "decision-noun"))
+    # the expressions below run only on sentences with one of their words (cheap probes)
+    if present & lex.plan_probe:
+        for m in lex.plan.finditer(s):
+            if infinitive_of(m.group(1).lower()) in lex.infinitives:
+                hits.append(Trigger(m.start(), m.end(), m.group(0).lower(), "plan"))
+    if present & ANNOUNCED_PROBE:
+        for m in ANNOUNCED_NOUN.finditer(s):
+            hits.append(Trigger(m.start(), m.end(), "comunicato", "announced-noun"))
+    if present & FILED_PROBE:
+        for m in FILED_BILL.finditer(s):
+            hits.append(Trigger(m.start(), m.end(), "depositato", "filed-bill"))
+    if present & lex.decision_probe:
+        for m in lex.decision.finditer(s):
+            k = s.rfind(" di ", m.start(), m.end())
+            hits.append(Trigger(k + 1, m.end(), "decisione", "decision-noun"))
     digest = {t.start for t in hits if t.pattern == "digest"}
     hits = [t for t in hits if t.pattern == "digest" or t.start not in digest]
     return sorted(hits, key=lambda t: (t.start, t.end))
