@@ -132,10 +132,9 @@ class PatternMatcher:
 
     def _raw(self, doc) -> list[tuple]:
         """(key, start, end, alignments) of every match."""
-        out = {
-            (key, s, e, tuple(al))
-            for key, s, e, al in self.free(doc, with_alignments=True)  # type: ignore[misc]
-        }
+        out: set[tuple] = set()
+        if len(self.free):
+            out.update(_aligned(self.free, doc, 0))
         table = tokens_of(doc)
         orth, lower = self.words["ORTH"], self.words["LOWER"]
         for k in range(table.n):
@@ -147,9 +146,7 @@ class PatternMatcher:
                     if a < 0:
                         continue
                     window = doc[a : min(table.n, a + WINDOW)]
-                    for key, s, e, al in matcher(window, with_alignments=True):  # type: ignore[misc]
-                        if s == 0:
-                            out.add((key, a, a + e, tuple(al)))
+                    out.update(m for m in _aligned(matcher, window, a) if m[1] == a)
         return sorted(out)
 
     def __call__(self, doc) -> list[Match]:
@@ -164,6 +161,15 @@ class PatternMatcher:
                 s, e = inside[0], inside[-1] + 1
             out.append(Match(p, s, e, start, end))
         return _leftmost_per_pattern(out)
+
+
+def _aligned(matcher: Matcher, doclike, offset: int) -> list[tuple]:
+    """(key, start, end, alignments) of a Matcher's matches, shifted by `offset`."""
+    out = []
+    for match in matcher(doclike, with_alignments=True):
+        key, s, e, al = match  # type: ignore[misc]
+        out.append((key, offset + s, offset + e, tuple(al)))
+    return out
 
 
 def _leftmost_per_pattern(matches: list[Match]) -> list[Match]:
