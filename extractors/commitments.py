@@ -77,6 +77,10 @@ _AGENT_STOP = re.compile(
 
 
 SIGNING = ("firmat", "sottoscritt", "siglat")
+_PROPOSED = re.compile(
+    r"\b(?:proposta|proposte|richiesta|richieste|disegno di legge|emendament[oi]|petizione)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -251,6 +255,10 @@ class CommitmentsComponent:
             (a.value for a in amounts_of(doc) if sent.start <= a.start < sent.end),
             None,
         )
+        if amount is not None and _PROPOSED.search(sent.text, f.trigger.end - sent.start):
+            # "presenterà una proposta di legge per un fondo da 100 milioni": the money is
+            # what the proposal asks for, not what the actor moves
+            amount = None
         sites = tuple(
             dict.fromkeys(
                 p._.place.name for p in group(doc, PLACES) if sent.start <= p.start_char < sent.end

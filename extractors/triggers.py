@@ -427,6 +427,20 @@ def _attribution_only(s, t, clause, lex) -> bool:
     return not _FIRST_PERSON.search(s[:close])
 
 
+_CONDITIONAL_MOOD = re.compile(r"\b\w+(?:rebbe|rebbero)\b", re.IGNORECASE)
+
+
+def _conditional_mood(s, t, clause, lex) -> bool:
+    """ "la società starebbe valutando di offrire ...": a conditional is a rumour or a
+    wish, not a decision."""
+    return bool(_CONDITIONAL_MOOD.search(s[clause.start : t.start]))
+
+
+def _whoever(s, t, clause, lex) -> bool:
+    """ "a chi accetta di lasciare il posto": whoever does it, nobody named commits."""
+    return bool(re.search(r"\bchi\s+(?:\w+\s+)?$", s[clause.start : t.start], re.IGNORECASE))
+
+
 def _impersonal(s, t, clause, lex) -> bool:
     """ "Si chiudono negozi ...": an impersonal "si" describes, nobody commits."""
     return t.pattern == "finite" and bool(re.search(r"\b[Ss]i\s+$", s[: t.start]))
@@ -454,6 +468,8 @@ BLOCKERS = (
     ("passive-split", _passive_split),
     ("attribution-only", _attribution_only),
     ("impersonal", _impersonal),
+    ("conditional-mood", _conditional_mood),
+    ("whoever", _whoever),
     ("relative-in-quote", _relative_in_quote),
 )
 

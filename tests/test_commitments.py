@@ -337,3 +337,16 @@ def test_descriptions_in_quotes_are_not_promises(nlp, text, expected):
 def test_two_participles_share_one_auxiliary(nlp):
     text = "Fiom Cgil e Fim Cisl hanno respinto la proposta e proclamato due ore di sciopero."
     assert [a for a, _ in facts(nlp, text)] == ["Fiom Cgil", "Fim Cisl"]
+
+
+def test_rumours_whoever_and_the_money_of_a_proposal(nlp):
+    text = "Secondo fonti sindacali, l’azienda Lanificio Rivetti starebbe valutando di chiudere il reparto."
+    assert facts(nlp, text) == []
+    text = "Il Comune di Biella darà un contributo a chi accetta di assumere un apprendista."
+    assert [a for a, _ in facts(nlp, text)] == ["Comune di Biella"]  # not "chi accetta"
+    ext = extract(
+        "La segretaria Anna Conti ha annunciato che la Fiom presenterà una proposta di legge "
+        "per un fondo da 50 milioni di euro.",
+        nlp=nlp,
+    )
+    assert [(c.actor, c.amount) for c in ext.commitments] == [("Anna Conti", None)]
