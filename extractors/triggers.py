@@ -417,14 +417,16 @@ def _passive_split(s, t, clause, lex) -> bool:
 
 def _attribution_only(s, t, clause, lex) -> bool:
     """ "«... non sarà una scatola vuota», ha assicurato X": the speech verb of an
-    attribution is a commitment only when the quote promises in the first person."""
+    attribution is a commitment only when the quote promises in the first person, and
+    without a condition ("«Se i fondi arriveranno, apriremo ...», assicura X")."""
     form = s[t.start : t.end].lower()
     if clause.quoted or not any(f in form for f in _SPEECH_FORMS):
         return False
     close = max(s.rfind("»", 0, t.start), s.rfind("”", 0, t.start))
     if close < 0 or s[close + 1 : t.start].strip(" ,") not in ("", "ha", "hanno"):
         return False
-    return not _FIRST_PERSON.search(s[:close])
+    quote = s[:close]
+    return not _FIRST_PERSON.search(quote) or bool(lex.conditional.search(quote))
 
 
 _CONDITIONAL_MOOD = re.compile(r"\b\w+(?:rebbe|rebbero)\b", re.IGNORECASE)

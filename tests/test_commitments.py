@@ -350,3 +350,10 @@ def test_rumours_whoever_and_the_money_of_a_proposal(nlp):
         nlp=nlp,
     )
     assert [(c.actor, c.amount) for c in ext.commitments] == [("Anna Conti", None)]
+
+
+def test_a_conditional_promise_in_a_quote_is_no_commitment(nlp):
+    text = (
+        "«Se la Regione firmerà, apriremo i cantieri a marzo», assicura il presidente Carlo Villa."
+    )
+    assert facts(nlp, text) == []
