@@ -26,7 +26,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from sentinella.extractors.amounts import amounts_of
 from sentinella.extractors.lexicon import text_of
@@ -291,10 +291,6 @@ class CommitmentsComponent:
         people = [u for u in c.units if u.kind == "person" and u.actors]
         if people:
             memory.last_person = c.speaker or people[-1].actors[0]
-
-
-def commitment_spans(doc: Doc) -> list[Span]:
-    return group(doc, COMMITMENTS)
 
 
 @Language.factory(

@@ -8,22 +8,27 @@ lavoratori", an unresolved "l’azienda"), and no commitment is invented.
 1. `quoted-speaker`: inside a quotation, the speaker named in the attribution ("», ha
    detto Cirio"; "Cirio: «..."), else the last speaker (quotes continue across
    sentences), else the person last named;
-2. `later-clause-subject`: a second trigger in the same sentence commits only with a
+2. `passive-agent`: a passive or a digest item ("saranno destinati 4 milioni", "Stanziati
+   2 milioni per ..."): its agent ("dalla Provincia"), else the agent the next sentence
+   names (`agent-in-next-sentence`: "Lo ha stabilito la giunta regionale"), else the
+   institution that publishes the text (`publishing-institution`), else nobody;
+3. `later-clause-subject`: a second trigger in the same sentence commits only with a
    subject of its own (", il Comune metterà ...");
-3. `document-subject`: "Il documento impegna ..." -> the actor of the previous commitment;
-4. `announcer`: "..., ha annunciato il presidente Mario Rossi";
-5. `according-to`: "Secondo quanto annunciato dal presidente X, l’ente stanzierà";
-6. `completive-subject`: "X ha annunciato/ricorda che ..." -> X;
-7. `relative-antecedent`: "Telecontact, la società di call center che ha comunicato ..."
+4. `document-subject`: "Il documento impegna ..." -> the actor of the previous commitment;
+5. `announcer`: "..., ha annunciato il presidente Mario Rossi";
+6. `according-to`: "Secondo quanto annunciato dal presidente X, l’ente stanzierà";
+7. `completive-subject`: "X ha annunciato/ricorda/ha comunicato ... che ..." -> X;
+8. `previous-sentence-actor`: a sentence with no subject of its own ("Ha aggiunto che
+   convocherà ...") -> the person or actor of the sentence before;
+9. `relative-antecedent`: "Telecontact, la società di call center che ha comunicato ..."
    and "..., che ha finanziato": the organisation or person the relative clause is about;
-8. `decision-holder`: "la decisione della multinazionale di chiudere" -> the company;
-9. `parse-subject`: with a dependency parse, the subject (`nsubj`, or the agent of a
-   passive) of the trigger's verb, its conjuncts included;
-10. `clause-subject`: without a parse, the first actor of the trigger's clause that is not
-   after a preposition ("Le segreterie di X, Y e Z": each of X, Y, Z; coordinated
-   subjects: each), else the first one after the trigger;
-11. `previous-sentence-actor`: a sentence with no subject of its own ("Ha aggiunto che
-   convocherà ...") -> the actor of the sentence before.
+10. `decision-holder`: "la decisione della multinazionale di chiudere" -> the company;
+11. `clause-subject`: the first actor of the trigger's clause that is not after a
+   preposition ("Le segreterie di X, Y e Z": each of X, Y, Z; coordinated subjects: each),
+   else the first one after it (`subject-after`);
+12. `parse-subject`: with a dependency parse, the subject (`nsubj`, `nsubj:pass`) of the
+   trigger's verb and its conjuncts, when the surface rules found none (measured: the
+   parse first lost commitments on every tuned set, so it is the fallback).
 
 Units are the actor mentions of the sentence: persons, organisations, and the references
 of the resolution step (organs, "la Regione", "l’azienda", "i sindacati", "l’assessore").
