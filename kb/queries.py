@@ -42,19 +42,27 @@ def _document_filters(
         where.append(f"{alias}.id in (select rowid from documents_fts where documents_fts match ?)")
         params.append(_fts_query(f.text))
     if f.site and by_site:
-        where.append(f"{alias}.id in (select document_id from sites where name like ?)")
-        params.append(f"%{f.site}%")
+        where.append(f"{alias}.id in (select document_id from sites where name like ? escape '\\')")
+        params.append(_contains(f.site))
     if f.actor and by_actor:
         where.append(
             f"{alias}.id in (select m.document_id from mentions m join actors a "
-            "on a.id = m.actor_id where a.name like ?)"
+            "on a.id = m.actor_id where a.name like ? escape '\\')"
         )
-        params.append(f"%{f.actor}%")
+        params.append(_contains(f.actor))
     return where, params
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _fts_query(text: str) -> str:
-    """Quote each word so user text is never parsed as FTS syntax."""
+    """Quote each word so user text is never parsed as FTS syntax (control characters, which
+    end an FTS5 string early, are spaces)."""
+    text = "".join(" " if ord(c) < 32 else c for c in text)
     return " ".join('"' + w.replace('"', '""') + '"' for w in text.split())
 
 
@@ -68,11 +76,11 @@ def _run(kb: KnowledgeBase, sql: str, params: list, f: Filters) -> list[dict]:
 def commitments(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     where, params = _document_filters(f, by_actor=False, by_site=False)
     if f.actor:  # for commitments, the actor filter means the committing actor
-        where.append("(c.actor like ? or c.organization like ?)")
-        params += [f"%{f.actor}%", f"%{f.actor}%"]
+        where.append("(c.actor like ? escape '\\' or c.organization like ? escape '\\')")
+        params += [_contains(f.actor), _contains(f.actor)]
     if f.site:
-        where.append("(c.sites like ? or c.sentence like ?)")
-        params += [f"%{f.site}%", f"%{f.site}%"]
+        where.append("(c.sites like ? escape '\\' or c.sentence like ? escape '\\')")
+        params += [_contains(f.site), _contains(f.site)]
     if f.min_amount is not None:
         where.append("c.amount >= ?")
         params.append(f.min_amount)
@@ -89,8 +97,8 @@ def commitments(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
 def actors(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     where, params = _document_filters(f, by_actor=False)
     if f.actor:
-        where.append("a.name like ?")
-        params.append(f"%{f.actor}%")
+        where.append("a.name like ? escape '\\'")
+        params.append(_contains(f.actor))
     sql = (
         "select a.name, a.kind, group_concat(distinct m.role) as roles, "
         "group_concat(distinct m.organization) as organizations, "
