@@ -20,7 +20,10 @@ import sqlite_utils
 
 from sentinella.errors import ConfigError, SentinellaError
 from sentinella.facts import Extraction
-from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema
+from sentinella.kb.actors import institution_of
+from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema, schema_version
+from sentinella.kb.stages import lemma_and_stage
+from sentinella.kb.text import key, sentence_at, stem_text
 from sentinella.records import Document, RunSummary, now_iso
 
 
@@ -84,6 +87,8 @@ class KnowledgeBase:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        # (actors' count and last rowid, [(id, key, organisation key)]): kb/queries.py
+        self.actor_keys: tuple[tuple, list[tuple[str, str, str]]] | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
@@ -94,11 +99,17 @@ class KnowledgeBase:
             check_version(db, path)  # before anything is written to it
             check_damage(db, path)
             db.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL: a crash of the program loses nothing committed; only a power cut
+            # may lose the last transactions (never corrupts). Much cheaper per batch.
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA cache_size = -65536")  # 64 MB
+            # A ledger rebuild from the CLI and the nightly flow may write at the same time.
+            db.execute("PRAGMA busy_timeout = 30000")
             db.execute("PRAGMA foreign_keys = ON")
-            if create:
-                ensure_schema(db)
-            elif "documents" not in db.table_names():
+            if not create and "documents" not in db.table_names():
                 raise KnowledgeBaseError(f"{path} is not a Sentinella knowledge base")
+            if create or schema_version(db) < SCHEMA_VERSION:
+                ensure_schema(db)  # an older base is migrated forward on first open
         except sqlite3.DatabaseError as exc:
             raise KnowledgeBaseError(f"cannot open database {path}: {exc}") from exc
         return cls(db)
@@ -128,8 +139,9 @@ class KnowledgeBase:
     def current(self, url: str) -> dict | None:
         rows = list(
             self.db.query(
+                # "+current": look the URL up by its index, not every current document.
                 "select id, version, content_hash, etag, last_modified from documents "
-                "where url = ? and current = 1",
+                "where url = ? and +current = 1",
                 [url],
             )
         )
@@ -149,7 +161,7 @@ class KnowledgeBase:
         """
         rows = list(
             self.db.query(
-                "select etag, last_modified from documents where current = 1 "
+                "select etag, last_modified from documents where +current = 1 "
                 "and (url = ? or fetched_url = ?) order by id desc limit 1",
                 [url, url],
             )
@@ -163,14 +175,14 @@ class KnowledgeBase:
             chunk = urls[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             rows = self.db.query(
-                "select url, fetched_url, etag, last_modified from documents where current = 1 "
+                "select url, fetched_url, etag, last_modified from documents where +current = 1 "
                 f"and (url in ({marks}) or fetched_url in ({marks})) order by id",
                 [*chunk, *chunk],
             )
             for r in rows:  # later versions (higher ids) win, as in `validators`
-                for key in (r["url"], r["fetched_url"]):
-                    if key in chunk:
-                        found[key] = (r["etag"], r["last_modified"])
+                for address in (r["url"], r["fetched_url"]):
+                    if address in chunk:
+                        found[address] = (r["etag"], r["last_modified"])
         return found
 
     def fingerprints(self) -> list[tuple[int, str, str]]:
@@ -264,29 +276,41 @@ class KnowledgeBase:
             "last_modified": doc.last_modified,
             "pipeline": extraction.pipeline if extraction else None,
         }
-        document_id = self.db["documents"].insert(record).last_pk
+        document_id = self._insert("documents", [record])
+        self.db.conn.execute(
+            "insert into documents_stem_fts (rowid, stems) values (?, ?)",
+            [document_id, stem_text(f"{doc.title or ''} {doc.text}")],
+        )
         if extraction is not None:
             self._store_facts(document_id, extraction)
         return NEW if row is None else CHANGED
 
     def _store_facts(self, document_id: int, ex: Extraction) -> None:
         common = {"document_id": document_id, "pipeline": ex.pipeline}
-        ids_by_name = {}
+        ids_by_name, kinds, bodies = {}, {}, {}
         for a in ex.actors:
             aid = a.id or actor_id(a.kind, a.name)
             ids_by_name[a.name] = aid
-            self.db["actors"].insert({"id": aid, "name": a.name, "kind": a.kind}, ignore=True)
-            self.db["mentions"].insert(
-                {
-                    **common,
-                    "actor_id": aid,
-                    "role": a.role,
-                    "organization": a.organization,
-                    "start": a.start,
-                    "end": a.end,
-                }
+            kinds[a.name] = a.kind
+            if a.organization:
+                bodies.setdefault(a.name, a.organization)
+            self._insert("actors", [{"id": aid, "name": a.name, "kind": a.kind}], ignore=True)
+            self._insert(
+                "mentions",
+                [
+                    {
+                        **common,
+                        "actor_id": aid,
+                        "role": a.role,
+                        "organization": a.organization,
+                        "start": a.start,
+                        "end": a.end,
+                    }
+                ],
             )
-        self.db["sites"].insert_all(
+        codes = place_codes(self.db)
+        self._insert(
+            "sites",
             [
                 {
                     **common,
@@ -295,11 +319,13 @@ class KnowledgeBase:
                     "istat": s.istat,
                     "start": s.start,
                     "end": s.end,
+                    **site_columns(s.name, s.istat, codes),
                 }
                 for s in ex.sites
-            ]
+            ],
         )
-        self.db["amounts"].insert_all(
+        self._insert(
+            "amounts",
             [
                 {
                     **common,
@@ -309,28 +335,73 @@ class KnowledgeBase:
                     "qualifier": m.qualifier,
                     "start": m.start,
                     "end": m.end,
+                    "sentence": sentence_at(ex.text, m.start, m.end),
                 }
                 for m in ex.amounts
-            ]
+            ],
         )
-        self.db["commitments"].insert_all(
-            [
-                {
-                    **common,
-                    "actor": c.actor,
-                    "actor_id": ids_by_name.get(c.actor),
-                    "organization": c.organization,
-                    "verb": c.verb,
-                    "amount": c.amount,
-                    "purpose": c.purpose,
-                    "sites": json.dumps(list(c.sites), ensure_ascii=False),
-                    "sentence": c.sentence,
-                    "start": c.start,
-                    "end": c.end,
-                }
-                for c in ex.commitments
-            ]
+        doc_sites = {s.name: (s.type, s.istat) for s in ex.sites}
+        for c in ex.commitments:
+            # A person whose statement names no body speaks for the body of their office.
+            institution, institution_id = institution_of(
+                c.actor,
+                c.organization
+                or bodies.get(c.actor)
+                or known_body(self.db, ids_by_name.get(c.actor)),
+                kinds.get(c.actor),
+            )
+            lemma, stage = lemma_and_stage(c.verb, c.sentence)
+            self._ensure_actor(institution_id, institution)
+            cid = self._insert(
+                "commitments",
+                [
+                    {
+                        **common,
+                        "actor": c.actor,
+                        "actor_id": ids_by_name.get(c.actor),
+                        "organization": c.organization,
+                        "verb": c.verb,
+                        "amount": c.amount,
+                        "purpose": c.purpose,
+                        "sites": json.dumps(list(c.sites), ensure_ascii=False),
+                        "sentence": c.sentence,
+                        "start": c.start,
+                        "end": c.end,
+                        "institution": institution,
+                        "institution_id": institution_id,
+                        "lemma": lemma,
+                        "stage": stage,
+                    }
+                ],
+            )
+            self._insert(
+                "commitment_sites", commitment_site_rows(self.db, cid, c.sites, doc_sites, codes)
+            )
+            self.db.conn.execute(
+                "insert into commitments_stem_fts (rowid, stems) values (?, ?)",
+                [cid, stem_text(c.sentence)],
+            )
+
+    def _ensure_actor(self, aid: str | None, name: str | None) -> None:
+        """Institutions are actors too (filters and Datasette pages find them by id)."""
+        if aid:
+            kind = aid.split(":", 1)[0]
+            self._insert("actors", [{"id": aid, "name": name, "kind": kind}], ignore=True)
+
+    def _insert(self, table: str, rows: list[dict], *, ignore: bool = False) -> int | None:
+        """Plain INSERTs (sqlite-utils' per-call checks cost more than the writes here);
+        returns the last rowid. Runs inside the caller's transaction."""
+        if not rows:
+            return None
+        columns = list(rows[0])
+        sql = (
+            f"insert {'or ignore ' if ignore else ''}into [{table}] "
+            f"({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
         )
+        if len(rows) == 1:
+            return self.db.conn.execute(sql, [rows[0][c] for c in columns]).lastrowid
+        self.db.conn.executemany(sql, [[r[c] for c in columns] for r in rows])
+        return None
 
     # --- runs --------------------------------------------------------------------------
 
@@ -437,6 +508,141 @@ class KnowledgeBase:
             "amounts": [_drop_none(a) for a in amounts],
             "commitments": commitments,
         }
+
+
+def known_body(db: sqlite_utils.Database, aid: str | None) -> str | None:
+    """The organisation a person's latest mention gave them, anywhere in the base."""
+    if not aid or not aid.startswith("person:"):
+        return None
+    row = db.execute(
+        "select organization from mentions where actor_id = ? and organization is not null "
+        "order by id desc limit 1",
+        [aid],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def place_codes(db: sqlite_utils.Database) -> dict[str, tuple[str | None, str | None]]:
+    """ISTAT code → (province code, region code), and name key → municipality code."""
+    cache = getattr(db, "_sentinella_place_codes", None)
+    if cache is None:
+        cache = {}
+        for r in db.query("select istat, name_key, type, province_code, region_code from places"):
+            cache[r["istat"]] = (r["province_code"], r["region_code"])
+            if r["type"] == "comune":
+                cache.setdefault("comune:" + r["name_key"], r["istat"])
+        db._sentinella_place_codes = cache  # reference data: read once per connection
+    return cache
+
+
+def site_columns(name: str, istat: str | None, codes: dict) -> dict:
+    """The derived columns of a place: its name key, province and region codes."""
+    province, region = codes.get(istat, (None, None)) if istat else (None, None)
+    return {"name_key": key(name), "province_code": province, "region_code": region}
+
+
+def commitment_site_rows(
+    db: sqlite_utils.Database,
+    commitment_id: int,
+    names: Iterable[str],
+    doc_sites: dict[str, tuple[str, str | None]],
+    codes: dict,
+) -> list[dict]:
+    """Rows of commitment_sites: each place named by a commitment, linked where possible.
+
+    The document's own site facts give type and ISTAT code; a name the document's sites do
+    not list is looked up as a municipality.
+    """
+    rows = []
+    for name in dict.fromkeys(names):
+        typ, istat = doc_sites.get(name, (None, None))
+        if istat is None and typ in (None, "comune"):
+            istat = codes.get("comune:" + key(name))
+            typ = "comune" if istat else typ
+        if istat is not None and istat not in codes:
+            istat = None  # a code the reference list does not know
+        rows.append(
+            {
+                "commitment_id": commitment_id,
+                "name": name,
+                "type": typ,
+                "istat": istat,
+                **site_columns(name, istat, codes),
+            }
+        )
+    return rows
+
+
+def derive_facts(db: sqlite_utils.Database) -> None:
+    """Fill derived columns and tables for rows stored without them (a migration step).
+
+    Idempotent: only rows that lack their derived values are touched.
+    """
+    codes = place_codes(db)
+    for s in list(db.query("select id, name, istat from sites where name_key is null")):
+        db["sites"].update(s["id"], site_columns(s["name"], s["istat"], codes))
+    texts: dict[int, str] = {}
+
+    def text_of(document_id: int) -> str:
+        if document_id not in texts:
+            texts[document_id] = db["documents"].get(document_id)["text"]
+        return texts[document_id]
+
+    for m in list(
+        db.query("select id, document_id, start, end from amounts where sentence is null")
+    ):
+        sentence = sentence_at(text_of(m["document_id"]), m["start"], m["end"])
+        db["amounts"].update(m["id"], {"sentence": sentence})
+    _derive_commitments(db, codes)
+    indexed = {r["rowid"] for r in db.query("select rowid from documents_stem_fts")}
+    for d in db.query("select id, title, text from documents"):
+        if d["id"] not in indexed:
+            db.execute(
+                "insert into documents_stem_fts (rowid, stems) values (?, ?)",
+                [d["id"], stem_text(f"{d['title'] or ''} {d['text']}")],
+            )
+
+
+def _derive_commitments(db: sqlite_utils.Database, codes: dict) -> None:
+    placed = {r["commitment_id"] for r in db.query("select commitment_id from commitment_sites")}
+    indexed = {r["rowid"] for r in db.query("select rowid from commitments_stem_fts")}
+    doc_sites: dict[int, dict] = {}
+    for c in list(
+        db.query(
+            "select c.*, a.kind, coalesce((select m.organization from mentions m where "
+            "m.actor_id = c.actor_id and m.document_id = c.document_id and m.organization "
+            "is not null limit 1), (select m.organization from mentions m where m.actor_id = "
+            "c.actor_id and m.organization is not null order by m.id desc limit 1)) as body "
+            "from commitments c "
+            "left join actors a on a.id = c.actor_id"
+        )
+    ):
+        if c["stage"] is None:
+            institution, iid = institution_of(c["actor"], c["organization"] or c["body"], c["kind"])
+            lemma, stage = lemma_and_stage(c["verb"], c["sentence"])
+            db["commitments"].update(
+                c["id"],
+                {"institution": institution, "institution_id": iid, "lemma": lemma, "stage": stage},
+            )
+            KnowledgeBase(db)._ensure_actor(iid, institution)
+        names = json.loads(c["sites"] or "[]")
+        if names and c["id"] not in placed:
+            did = c["document_id"]
+            if did not in doc_sites:
+                doc_sites[did] = {
+                    r["name"]: (r["type"], r["istat"])
+                    for r in db.query(
+                        "select name, type, istat from sites where document_id = ?", [did]
+                    )
+                }
+            db["commitment_sites"].insert_all(
+                commitment_site_rows(db, c["id"], names, doc_sites[did], codes)
+            )
+        if c["id"] not in indexed:
+            db.execute(
+                "insert into commitments_stem_fts (rowid, stems) values (?, ?)",
+                [c["id"], stem_text(c["sentence"] or "")],
+            )
 
 
 def _drop_none(d: dict) -> dict:

@@ -60,4 +60,13 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli` (imported last: they import `cli`).
-from sentinella.cli import evaluate, extract, query, run, train  # noqa: E402, F401
+from sentinella.cli import (  # noqa: E402, F401
+    browse,
+    evaluate,
+    extract,
+    history,
+    ledger,
+    query,
+    run,
+    train,
+)
