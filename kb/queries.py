@@ -91,6 +91,8 @@ def publishers(kb: KnowledgeBase, name: str) -> tuple[set[str], set[str]]:
     """Publishers, and sources of documents without one, whose name holds every word of
     `name` ("comune asti" → "Comune di Asti")."""
     wanted = set(key(name).split())
+    if not wanted:  # no word at all ("_%", punctuation): names no publisher
+        return set(), set()
 
     def matches(value: str | None) -> bool:
         return bool(value) and wanted <= set(key(value).split())

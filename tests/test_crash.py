@@ -110,7 +110,9 @@ def test_runs_killed_at_random_moments_end_as_an_uninterrupted_run(
         before = _last_run(db)
         run = _run(registry, db, tmp_path / f"h{len(moments)}", prefect_server)
         try:
-            wait_until(lambda: _last_run(db) > before, timeout=300)  # noqa: B023
+            started = lambda: _last_run(db) > before or run.poll() is not None  # noqa: B023, E731
+            wait_until(started, timeout=300)
+            assert _last_run(db) > before, run.communicate(timeout=60)[1]
             delay = rnd.uniform(0, work)
             time.sleep(delay)
             had = stored(db)
