@@ -271,11 +271,15 @@ def test_a_long_page_in_a_folder_beside_a_35_page_source(prefect_server, tmp_pat
 
     folder = tmp_path / "lunga"
     folder.mkdir()
+    # A long report: few facts (7,500 commitments in one page cost minutes downstream, not
+    # what this test is about), length over max_length.
     paragraph = (
-        "<p>Per il lotto {i} della strada provinciale la Giunta regionale ha stanziato "
-        "{i} milioni di euro, ha annunciato l'assessore ai Trasporti del Piemonte.</p>\n"
+        "<p>Nel lotto {i} della strada provinciale i cittadini del quartiere hanno chiesto "
+        "marciapiedi più larghi, nuova illuminazione e un attraversamento vicino alla scuola "
+        "elementare, come si legge nel verbale dell'assemblea pubblica.</p>\n"
     )
-    body = "".join(paragraph.format(i=i) for i in range(7_500))
+    body = "".join(paragraph.format(i=i) for i in range(5_000))
+    body += "<p>La Giunta regionale ha stanziato 3 milioni di euro per il lotto finale.</p>"
     page = f"<html lang='it'><head><title>Piano</title></head><body><article>{body}</article></body></html>"
     (folder / "piano.html").write_text(page, encoding="utf-8")
     assert len(page) > 1_100_000
