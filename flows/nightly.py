@@ -11,8 +11,7 @@ stores source after source, in the registry's order, one transaction per batch. 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +23,14 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from sentinella.extractors.extract import extract_many
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
 from sentinella.facts import Extraction
+from sentinella.flows.run_record import DEFAULT_WAIT, RunRecord
 from sentinella.ingest import pages
 from sentinella.ingest.dedup import match_batch
 from sentinella.ingest.fetch import Fetcher
 from sentinella.ingest.pages import Gathered
 from sentinella.ingest.sources import Source, load_sources
 from sentinella.kb import UNCHANGED, KnowledgeBase
-from sentinella.records import Document, RunSummary, SourceHealth
+from sentinella.records import Document, SourceHealth
 
 GATHERERS = 4  # sources discovered and fetched at the same time
 
@@ -52,29 +52,55 @@ def nightly(
     db_path: Path,
     model: str | None = None,
     allow_private_network: bool = False,
-) -> RunSummary:
-    """One run over every source in the registry; returns the summary it also stores."""
-    sources = load_sources(sources_file)
-    nlp = load_pipeline(model)
-    get_run_logger().info("pipeline %s; %d sources", pipeline_id(nlp), len(sources))
-    with (
-        run_record(db_path, pipeline_id(nlp)) as summary,
-        fetcher_for(sources, allow_private_network) as fetcher,
-    ):
-        gathering = [gather.submit(source, fetcher, db_path) for source in sources]
-        for source, future in zip(sources, gathering):
-            summary.sources.append(process(source, future.result(), db_path, model))
-    return summary
+    wait: float = DEFAULT_WAIT,
+):
+    """One run over every source in the registry: the summary it also stores, in a Prefect
+    state that says what the `runs` row says (Completed, Cancelled or Failed)."""
+    logger = get_run_logger()
+    record = RunRecord(db_path, wait=wait, say=logger.warning, flow_run_id=_run_id())
+    if not record.open():  # another run kept the base longer than `wait`
+        return record.state()
+    with record:
+        sources = load_sources(sources_file)
+        nlp = load_pipeline(model)
+        record.summary.pipeline = pipeline_id(nlp)
+        logger.info("pipeline %s; %d sources", record.summary.pipeline, len(sources))
+        with fetcher_for(sources, allow_private_network) as fetcher:
+            gathering = [gather.submit(source, fetcher, db_path) for source in sources]
+            for source, future in zip(sources, gathering):
+                gathered = record.wait_for(future)
+                health = record.add_source(source.name)  # recorded even if stopped midway
+                process(source, gathered, db_path, model, check=record.check, health=health)
+    return record.state()
 
 
-def process(source: Source, gathered: Gathered, db_path: Path, model: str | None) -> SourceHealth:
-    """Classify, extract and store one source's pages, batch by batch; its health line."""
-    health = SourceHealth(source=source.name)
+def _run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
+
+
+def process(
+    source: Source,
+    gathered: Gathered,
+    db_path: Path,
+    model: str | None,
+    check: Callable[[], None] = lambda: None,
+    health: SourceHealth | None = None,
+) -> SourceHealth:
+    """Classify, extract and store one source's pages, batch by batch; its health line.
+
+    `check()` runs before each batch (it raises to stop the run between transactions).
+    """
+    health = health or SourceHealth(source=source.name)
     if gathered.error:
         health.fail(gathered.error)
         return health
     health.seen = len(gathered.items)
+    if not gathered.items:
+        get_run_logger().warning("%s: no pages found (check its address or selectors)", source.name)
     for batch in pages.batches(gathered.items):
+        check()  # a stop request ends the run between transactions
         documents = pages.tally(batch, health)
         statuses = classify(db_path, documents)
         refresh = [d for d, s in zip(documents, statuses) if s == UNCHANGED]
@@ -188,20 +214,6 @@ def open_kb(db_path: Path, create: bool = False) -> Iterator[KnowledgeBase]:
         yield kb
     finally:
         kb.close()
-
-
-@contextmanager
-def run_record(db_path: Path, pipeline: str) -> Iterator[RunSummary]:
-    """The run's row in `runs`: opened before the work, closed with the summary after it."""
-    started = time.monotonic()
-    with open_kb(db_path, create=True) as kb:
-        summary = RunSummary(pipeline=pipeline, run_id=kb.start_run(pipeline))
-    try:
-        yield summary
-    finally:
-        summary.seconds = time.monotonic() - started
-        with open_kb(db_path, create=True) as kb:
-            kb.finish_run(summary)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from prefect.schedules import Cron
 
-from sentinella.errors import SentinellaError
+from sentinella.errors import ConfigError
 from sentinella.flows.nightly import nightly
 
 # 01:30 in Rome: outside the 02:00–03:00 hour that daylight saving skips or repeats.
@@ -20,17 +20,25 @@ TIMEZONE = "Europe/Rome"
 DEPLOYMENT_NAME = "nightly"
 
 
-class ScheduleError(SentinellaError):
+class ScheduleError(ConfigError):
     pass
 
 
 def check_cron(cron: str) -> None:
+    """A five-field cron Prefect accepts, outside the hour daylight saving skips or repeats."""
+    from prefect.client.schemas.schedules import CronSchedule
+
     fields = cron.split()
     if len(fields) != 5:
-        raise ScheduleError(f"not a cron expression (5 fields expected): {cron!r}")
+        raise ScheduleError(f"--cron: not a cron expression (5 fields expected): {cron!r}")
+    try:
+        CronSchedule(cron=cron, timezone=TIMEZONE)
+    except ValueError:
+        raise ScheduleError(f"--cron: not a valid cron expression: {cron!r}") from None
     if fields[1] == "2":
         raise ScheduleError(
-            "02:xx in Europe/Rome is skipped or repeated when the clocks change: pick another hour"
+            "--cron: 02:xx in Europe/Rome is skipped or repeated when the clocks change: "
+            "pick another hour"
         )
 
 

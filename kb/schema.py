@@ -63,6 +63,7 @@ TABLES: dict[str, dict] = {
             "publisher": str,
             "title": str,
             "published": str,
+            "date_source": str,  # where `published` came from (ingest/dates.py)
             "author": str,
             "language": str,
             "text": str,
@@ -234,7 +235,9 @@ TABLES: dict[str, dict] = {
             "id": int,
             "started_at": str,
             "finished_at": str,
-            "status": str,
+            "status": str,  # running | ok | failed | interrupted | killed
+            "error": str,  # why a run failed or was interrupted
+            "flow_run_id": str,  # the Prefect flow run
             "pipeline": str,
             "sources": int,
             "seen": int,
@@ -270,6 +273,11 @@ TABLES: dict[str, dict] = {
         "foreign_keys": [("run_id", "runs", "id")],
     },
 }
+
+# Tables whose rows are the facts of stored documents: created with `documents`, so one
+# missing beside stored documents means damage a run cannot repair (the pages are unchanged,
+# they would not be extracted again).
+FACT_TABLES = ("actors", "mentions", "sites", "amounts", "commitments")
 
 INDEXES = [
     ("documents", ["url", "version"], True),
@@ -404,6 +412,10 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     for table, cols, unique in INDEXES:
         db[table].create_index(cols, unique=unique, if_not_exists=True)
     if "documents_fts" not in db.table_names():
+        # A dropped index leaves its triggers behind (every insert would fail): they go, and
+        # the index is rebuilt from the documents (enable_fts fills it).
+        for trigger in ("documents_ai", "documents_ad", "documents_au"):
+            db.execute(f"DROP TRIGGER IF EXISTS [{trigger}]")
         # porter is English-only; unicode61 without diacritics suits Italian ("città" = "citta").
         db["documents"].enable_fts(
             ["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"

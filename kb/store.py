@@ -8,6 +8,7 @@ and every batch is one transaction, so a failure leaves nothing half-written.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -17,10 +18,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from sentinella.errors import SentinellaError
+from sentinella.errors import ConfigError, SentinellaError
 from sentinella.facts import Extraction
 from sentinella.kb.actors import institution_of
-from sentinella.kb.schema import SCHEMA_VERSION, ensure_schema, schema_version
+from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema, schema_version
 from sentinella.kb.stages import lemma_and_stage
 from sentinella.kb.text import key, sentence_at, stem_text
 from sentinella.records import Document, RunSummary, now_iso
@@ -30,7 +31,36 @@ class KnowledgeBaseError(SentinellaError):
     pass
 
 
+class DatabasePathError(KnowledgeBaseError, ConfigError):
+    """The database path cannot work (no folder, not writable, a newer schema): exit 2."""
+
+
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+def check_version(db: sqlite_utils.Database, path: Path) -> None:
+    """A base written by a newer Sentinella is not touched: its schema may mean other things."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise DatabasePathError(
+            f"{path} was written by a newer Sentinella (schema {version}; this one knows "
+            f"{SCHEMA_VERSION}): upgrade Sentinella, or use another --db"
+        )
+
+
+def check_damage(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse a base whose fact tables are gone while documents are stored (see FACT_TABLES)."""
+    tables = set(db.table_names())
+    if "documents" not in tables:
+        return
+    missing = [t for t in FACT_TABLES if t not in tables]
+    count = db.execute("select count(*) from documents").fetchone()[0] if missing else 0
+    if count:
+        raise KnowledgeBaseError(
+            f"{path} is damaged: table {', '.join(missing)} is missing while {count} "
+            "documents are stored, and a run would not extract unchanged pages again; "
+            "restore the file from a backup, or delete it and run again to rebuild it"
+        )
 
 
 def actor_id(kind: str, name: str) -> str:
@@ -52,13 +82,18 @@ class KnowledgeBase:
     def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
         path = Path(path)
         if not path.parent.is_dir():
-            raise KnowledgeBaseError(f"database folder does not exist: {path.parent}")
+            raise DatabasePathError(f"database folder does not exist: {path.parent}")
         if not create and not path.exists():
             raise KnowledgeBaseError(f"no knowledge base at {path} (run `sentinella run` first)")
         if path.exists() and path.is_dir():
-            raise KnowledgeBaseError(f"database path is a folder: {path}")
+            raise DatabasePathError(f"database path is a folder: {path}")
+        if create and not os.access(path if path.exists() else path.parent, os.W_OK):
+            where = path if path.exists() else f"{path.parent} (to create {path.name})"
+            raise DatabasePathError(f"cannot write the database: {where} is not writable")
         try:
             db = sqlite_utils.Database(path)
+            check_version(db, path)  # before anything is written to it
+            check_damage(db, path)
             db.execute("PRAGMA journal_mode = WAL")
             # WAL + NORMAL: a crash of the program loses nothing committed; only a power cut
             # may lose the last transactions (never corrupts). Much cheaper per batch.
@@ -207,6 +242,7 @@ class KnowledgeBase:
             "publisher": doc.publisher,
             "title": doc.title,
             "published": doc.published,
+            "date_source": doc.date_source,
             "author": doc.author,
             "language": doc.language,
             "text": doc.text,
@@ -348,15 +384,31 @@ class KnowledgeBase:
 
     # --- runs --------------------------------------------------------------------------
 
-    def start_run(self, pipeline: str) -> int:
+    def start_run(self, pipeline: str, flow_run_id: str | None = None) -> int:
         with self.db.atomic():
-            return (
-                self.db["runs"]
-                .insert({"started_at": now_iso(), "status": "running", "pipeline": pipeline})
-                .last_pk
-            )
+            row = {
+                "started_at": now_iso(),
+                "status": "running",
+                "pipeline": pipeline,
+                "flow_run_id": flow_run_id,
+            }
+            return self.db["runs"].insert(row).last_pk
 
-    def finish_run(self, summary: RunSummary, status: str = "ok") -> None:
+    def close_stale_runs(self) -> list[int]:
+        """Rows a killed run left `running`, closed as `killed`; call holding the writer lock."""
+        with self.db.atomic():
+            ids = [r["id"] for r in self.db.query("select id from runs where status = 'running'")]
+            for run_id in ids:
+                self.db["runs"].update(
+                    run_id,
+                    {
+                        "status": "killed",
+                        "error": "the process ended without closing its run (killed?)",
+                    },
+                )
+        return ids
+
+    def finish_run(self, summary: RunSummary) -> None:
         totals = {
             k: summary.total(k)
             for k in ("seen", "new", "changed", "unchanged", "duplicates", "failed", "facts")
@@ -366,7 +418,9 @@ class KnowledgeBase:
                 summary.run_id,
                 {
                     "finished_at": now_iso(),
-                    "status": status,
+                    "status": summary.status,
+                    "error": summary.error,
+                    "pipeline": summary.pipeline,
                     "sources": len(summary.sources),
                     "seconds": round(summary.seconds, 2),
                     **totals,

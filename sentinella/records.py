@@ -22,6 +22,7 @@ class Document:
     source: str  # name of the source in sources.toml
     title: str | None = None
     published: str | None = None  # ISO date; None when the page and its listing give none
+    date_source: str | None = None  # metadata | page | entry | url | none (ingest/dates.py)
     publisher: str | None = None
     author: str | None = None
     language: str | None = None
@@ -77,6 +78,8 @@ class RunSummary:
     pipeline: str = ""
     run_id: int | None = None
     seconds: float = 0.0
+    status: str = "running"  # then ok | failed | interrupted
+    error: str | None = None  # why it failed or stopped
 
     def total(self, name: str) -> int:
         return sum(getattr(s, name) for s in self.sources)

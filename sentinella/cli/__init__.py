@@ -1,6 +1,7 @@
 """The `sentinella` command: thin click wrappers over the library, one module per group.
 
-Expected failures (SentinellaError) become one line on stderr and exit code 1; with
+Expected failures (SentinellaError) become one line on stderr and exit code 1 (2 for a
+configuration that cannot work: ConfigError); with
 --debug the traceback is shown instead. Each module registers its commands on `cli`.
 """
 
@@ -47,7 +48,7 @@ def main() -> None:
         if debug:
             raise
         click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     except Exception as exc:  # the promise is: never a traceback without --debug
         if debug:
             raise

@@ -119,9 +119,14 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
     rows = [{"source": s.source, **{c: getattr(s, c) for c in COLUMNS}} for s in summary.sources]
     rows.append({"source": "TOTAL", **{c: summary.total(c) for c in COLUMNS}})
     failures = [f"  {s.source}: {f}" for s in summary.sources for f in s.failures]
+    verdict = {
+        "ok": "finished",
+        "interrupted": f"was interrupted ({summary.error})",
+        "failed": f"FAILED ({summary.error})",
+    }.get(summary.status, summary.status)
     lines = [
         "",
-        f"Run {summary.run_id} finished in {summary.seconds:.1f} s with pipeline {summary.pipeline}",
+        f"Run {summary.run_id} {verdict} in {summary.seconds:.1f} s with pipeline {summary.pipeline}",
         f"sources {len(summary.sources)}, pages seen {summary.total('seen')}, "
         f"new {summary.total('new')}, changed {summary.total('changed')}, "
         f"unchanged {summary.total('unchanged')}, failed {summary.total('failed')}, "
@@ -129,6 +134,12 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         "",
         format_table(rows),
     ]
+    empty = [s.source for s in summary.sources if s.seen == 0 and not s.failed]
+    if empty:
+        lines += [
+            "",
+            *(f"Warning: source {name} found no pages (check its address)" for name in empty),
+        ]
     if failures:
         lines += ["", "Failures:", *failures[:20]]
         if len(failures) > 20:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +16,7 @@ from sentinella.cli.options import (
     private_network_option,
     sources_option,
 )
-from sentinella.errors import SentinellaError
+from sentinella.errors import ConfigError, SentinellaError
 from sentinella.settings import DEFAULT_DB, configure_prefect
 
 
@@ -29,28 +31,56 @@ def _check_inputs(sources_file: Path, db_path: Path) -> None:
     KnowledgeBase.open(db_path).close()
 
 
+# Exit codes: a stopped run says which signal stopped it, as a shell does (128 + number).
+EXIT = {"ok": 0, "failed": 1, "refused": 1, "SIGINT": 130, "SIGTERM": 143}
+
+
 @cli.command()
 @sources_option
 @db_option
 @model_option
 @private_network_option
-def run(sources_file: Path, db_path: Path, model: str | None, allow_private_network: bool) -> None:
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=300,
+    show_default=True,
+    help="Seconds to wait for another run writing the same database, then give up.",
+)
+def run(
+    sources_file: Path, db_path: Path, model: str | None, allow_private_network: bool, wait: float
+) -> None:
     """Run the nightly flow once: discover, fetch, extract, store; then print a summary.
+
+    SIGTERM or Ctrl-C stops it after the batch in hand; the run is recorded as interrupted.
 
     Example: sentinella run --sources my-sources.toml --db data/sentinella.db
     """
     _check_inputs(sources_file, db_path)
     configure_prefect(db_path.parent)
     from sentinella.cli.render import format_summary
+    from sentinella.flows.children import server_dies_with_this_process
     from sentinella.flows.nightly import nightly
+    from sentinella.records import RunSummary
 
-    summary = nightly(
+    server_dies_with_this_process()
+    state: Any = nightly(
         sources_file=sources_file,
         db_path=db_path,
         model=model,
         allow_private_network=allow_private_network,
+        wait=wait,
+        return_state=True,
     )
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, RunSummary):  # failed before the run began (model, registry)
+        raise SentinellaError(state.message or f"the run failed: {summary}")
+    if summary.status == "refused":
+        raise SentinellaError(summary.error)
     click.echo(format_summary(summary, db_path))
+    if summary.status != "ok":
+        signal_name = (summary.error or "").rsplit(" ", 1)[-1]
+        sys.exit(EXIT.get(signal_name, EXIT.get(summary.status, 1)))
 
 
 @cli.command()
@@ -69,14 +99,16 @@ def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> No
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --cron "30 1 * * *"
     """
     if not os.environ.get("PREFECT_API_URL"):
-        raise SentinellaError(
+        raise ConfigError(
             "PREFECT_API_URL is not set: start `prefect server start` and "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    _check_inputs(sources_file, db_path)
-    configure_prefect(db_path.parent)
+    configure_prefect(db_path.parent)  # environment only: nothing is written yet
     from prefect import serve as prefect_serve
 
-    from sentinella.flows.schedule import nightly_deployment
+    from sentinella.flows.schedule import check_cron, nightly_deployment
+
+    check_cron(cron)  # before anything is created
+    _check_inputs(sources_file, db_path)
 
     prefect_serve(nightly_deployment(sources_file, db_path, cron=cron, model=model))
