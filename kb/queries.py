@@ -356,7 +356,12 @@ def amounts(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     _amount_range(f, "m.value", where, params, kb if f.sort != "amount" else None)
     sql = (
         "select d.published, d.publisher, m.value, m.currency, m.text, m.qualifier, m.sentence, "
-        "d.title, d.url from amounts m cross join documents d on d.id = m.document_id where "
+        "d.title, d.url "
+        + (  # by amount: walk the value index (CROSS JOIN keeps amounts the outer loop)
+            "from amounts m cross join documents d on d.id = m.document_id where "
+            if f.sort == "amount"
+            else "from documents d join amounts m on m.document_id = d.id where "
+        )
         + " and ".join(where)
     )
     order = {"date": "d.published desc, m.id", "oldest": "d.published, m.id"}.get(
