@@ -230,7 +230,8 @@ class RunRecord:
             return Failed(message=summary.error, data=summary)
         if status == "failed":
             return Failed(message=f"run {summary.run_id} failed: {summary.error}", data=summary)
-        return Completed(data=summary)
+        # Says in words how the night went (Prefect UI, `prefect flow-run ls`).
+        return Completed(message=summary.state_message(), data=summary)
 
 
 def _line(error: BaseException) -> str:

@@ -49,6 +49,8 @@ def nightly_deployment(
     cron: str = NIGHTLY_CRON,
     model: str | None = None,
     allow_private_network: bool = False,
+    watches_file: Path | None = None,
+    feeds_dir: Path | None = None,
 ):
     """The deployment (not yet applied) that runs the nightly flow on `cron`, Rome time."""
     check_cron(cron)
@@ -60,7 +62,10 @@ def nightly_deployment(
             "db_path": str(Path(db_path).resolve()),
             "model": model,
             "allow_private_network": allow_private_network,
+            "watches_file": str(Path(watches_file).resolve()) if watches_file else None,
+            "feeds_dir": str(Path(feeds_dir).resolve()) if feeds_dir else None,
         },
-        description="Sentinella: read every source, extract facts, update the knowledge base.",
+        description="Sentinella: read every source, extract facts, update the knowledge base, "
+        "alert the watches.",
         tags=["sentinella"],
     )

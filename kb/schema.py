@@ -35,6 +35,8 @@ documents_stem_fts, commitments_stem_fts
                Italian stems of documents and commitment sentences (kb/search.py)
 statements     (view) current commitments with their document's date, publisher, link
                and promise
+outbox         one alert per statement × watch, queued with the statement, then sent
+               (kb/outbox.py)
 """
 
 from __future__ import annotations
@@ -248,6 +250,9 @@ TABLES: dict[str, dict] = {
             "failed": int,
             "facts": int,
             "seconds": float,
+            "alerts_sent": int,
+            "alerts_failed": int,
+            "alerts_pending": int,
         },
         "pk": "id",
     },
@@ -268,9 +273,34 @@ TABLES: dict[str, dict] = {
             "not_italian": int,
             "facts": int,
             "failures": str,  # JSON list of "url: reason"
+            "alerts": int,  # alerts queued for this source's statements
         },
         "pk": ("run_id", "source"),
         "foreign_keys": [("run_id", "runs", "id")],
+    },
+    "outbox": {
+        "columns": {
+            "id": int,
+            "watch": str,  # the watch's name (never its channel: channels may hold secrets)
+            "document_id": int,
+            "kind": str,  # "nuovo" | "aggiornato"
+            "changes": str,  # JSON: what a corrected release changed
+            "run_id": int,  # the run that queued it
+            "source": str,
+            "state": str,  # pending | sending | sent | failed
+            "attempts": int,
+            "failures": int,
+            "last_error": str,
+            "sent_channels": str,  # JSON list of keys of the channels that took it
+            "created_at": str,
+            "claimed_by": str,
+            "claimed_at": str,
+            "last_attempt_at": str,
+            "sent_at": str,
+        },
+        "pk": "id",
+        "not_null": {"watch", "document_id", "kind", "state"},
+        "foreign_keys": [("document_id", "documents", "id")],
     },
 }
 
@@ -313,13 +343,16 @@ INDEXES = [
     ("pledges", ["first_date"], False),
     ("pledges", ["amount"], False),
     # Totals read these in order, without sorting every promise.
-    ("pledges", ["counted", "actor", "amount"], False),
-    ("pledges", ["counted", "year", "amount"], False),
+    ("pledges", ["counted", "actor", "amount", "statements"], False),
+    ("pledges", ["counted", "year", "amount", "statements"], False),
     ("pledge_statements", ["pledge_id"], False),
     ("pledge_places", ["pledge_id"], False),
     ("pledge_places", ["istat"], False),
     ("pledge_places", ["province_code"], False),
     ("pledge_places", ["region_code"], False),
+    ("outbox", ["watch", "document_id"], True),  # one alert per statement × watch
+    ("outbox", ["state"], False),
+    ("outbox", ["run_id"], False),
 ]
 
 # Views for reading (Datasette): one entry each, (re)created on open when missing.

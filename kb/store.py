@@ -21,6 +21,7 @@ import sqlite_utils
 from sentinella.errors import ConfigError, SentinellaError
 from sentinella.facts import Extraction
 from sentinella.kb.actors import institution_of
+from sentinella.kb.outbox import AlertHook, StoredDocument, enqueue
 from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema, schema_version
 from sentinella.kb.stages import lemma_and_stage
 from sentinella.kb.text import key, sentence_at, stem_text
@@ -207,11 +208,14 @@ class KnowledgeBase:
         *,
         simhashes: dict[str, str] | None = None,
         duplicates: dict[str, int | str] | None = None,
+        on_stored: AlertHook | None = None,
     ) -> list[str]:
         """Store documents with their extractions in one transaction; returns each status.
 
         `simhashes` maps a URL to its fingerprint, `duplicates` a URL to the id of the
         document it republishes (or to the URL of one stored earlier in the same batch).
+        `on_stored` is called for each new or changed document after its facts are written
+        and gives the alerts to queue: they go into the outbox in the same transaction.
         """
         simhashes = simhashes or {}
         duplicates = duplicates or {}
@@ -221,7 +225,11 @@ class KnowledgeBase:
                 for doc, extraction in items:
                     statuses.append(
                         self._store_one(
-                            doc, extraction, simhashes.get(doc.url), duplicates.get(doc.url)
+                            doc,
+                            extraction,
+                            simhashes.get(doc.url),
+                            duplicates.get(doc.url),
+                            on_stored,
                         )
                     )
         except sqlite3.DatabaseError as exc:
@@ -234,6 +242,7 @@ class KnowledgeBase:
         extraction: Extraction | None,
         simhash: str | None,
         duplicate_of: int | str | None,
+        on_stored: AlertHook | None = None,
     ) -> str:
         if isinstance(duplicate_of, str):  # a page stored earlier in this batch
             original = self.current(duplicate_of)
@@ -283,6 +292,13 @@ class KnowledgeBase:
         )
         if extraction is not None:
             self._store_facts(document_id, extraction)
+        if on_stored is not None:
+            previous = None
+            if row is not None:
+                old = dict(self.db["documents"].get(row["id"]))
+                previous = (old, self.document_facts(old))
+            stored = StoredDocument(document_id, doc, extraction, version, duplicate_of, previous)
+            enqueue(self.db, on_stored(stored), document_id, doc.source)
         return NEW if row is None else CHANGED
 
     def _store_facts(self, document_id: int, ex: Extraction) -> None:
@@ -445,6 +461,7 @@ class KnowledgeBase:
                     "sources": len(summary.sources),
                     "seconds": round(summary.seconds, 2),
                     **totals,
+                    **{f"alerts_{k}": summary.alerts(k) for k in ("sent", "failed", "pending")},
                 },
             )
             for health in summary.sources:

@@ -32,6 +32,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
     # Libraries that log per page: their warnings ("discarding data") are ours to report.
     for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
+    # Apprise warns at every failed attempt; the summary reports each failed alert once. Its
+    # records must still be emitted (delivery reads the reason from them): stop them here.
+    apprise_logger = logging.getLogger("apprise")
+    apprise_logger.propagate = debug
+    if not debug and not apprise_logger.handlers:
+        apprise_logger.addHandler(logging.NullHandler())
 
 
 def main() -> None:
@@ -69,4 +75,5 @@ from sentinella.cli import (  # noqa: E402, F401
     query,
     run,
     train,
+    watch,
 )

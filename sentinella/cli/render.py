@@ -115,9 +115,13 @@ def _cell(value) -> str:
     return " ".join(str(value).split())
 
 
+WATCH_COLUMNS = ("matched", "sent", "failed", "pending")
+
+
 def format_summary(summary: RunSummary, db_path: Path) -> str:
-    rows = [{"source": s.source, **{c: getattr(s, c) for c in COLUMNS}} for s in summary.sources]
-    rows.append({"source": "TOTAL", **{c: summary.total(c) for c in COLUMNS}})
+    columns = (*COLUMNS, "alerts") if summary.watches else COLUMNS
+    rows = [{"source": s.source, **{c: getattr(s, c) for c in columns}} for s in summary.sources]
+    rows.append({"source": "TOTAL", **{c: summary.total(c) for c in columns}})
     failures = [f"  {s.source}: {f}" for s in summary.sources for f in s.failures]
     verdict = {
         "ok": "finished",
@@ -140,6 +144,7 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
             "",
             *(f"Warning: source {name} found no pages (check its address)" for name in empty),
         ]
+    lines += _alert_lines(summary)
     if failures:
         lines += ["", "Failures:", *failures[:20]]
         if len(failures) > 20:
@@ -153,6 +158,28 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         f"  {prog} query actors --db {db} --format csv",
     ]
     return "\n".join(lines)
+
+
+def _alert_lines(summary: RunSummary) -> list[str]:
+    """The alerts part of the summary: per watch, errors, and the run's state in words."""
+    lines = []
+    if summary.watches:
+        rows = [
+            {"watch": w.watch, **{c: getattr(w, c) for c in WATCH_COLUMNS}} for w in summary.watches
+        ]
+        lines += [
+            "",
+            f"Alerts: sent {summary.alerts('sent')}, failed {summary.alerts('failed')}, "
+            f"pending {summary.alerts('pending')} (pending ones are retried by the next run)",
+            "",
+            format_table(rows),
+        ]
+        errors = [f"  {w.watch}: {e}" for w in summary.watches for e in w.errors]
+        if errors:
+            lines += ["", "Alert failures:", *errors[:20]]
+    if summary.alerts_error:
+        lines += ["", f"Alert delivery could not run: {summary.alerts_error}"]
+    return [*lines, "", f"Run state: {summary.state_message()}"]
 
 
 def _program() -> str:

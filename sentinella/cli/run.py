@@ -19,13 +19,30 @@ from sentinella.cli.options import (
 from sentinella.errors import ConfigError, SentinellaError
 from sentinella.settings import DEFAULT_DB, configure_prefect
 
+watches_option = click.option(
+    "--watches",
+    "watches_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Watches (TOML): alert on new statements that match them (default: no alerts).",
+)
+feeds_option = click.option(
+    "--feeds-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the Atom feed of each watch goes (default: feeds/ beside the database).",
+)
 
-def _check_inputs(sources_file: Path, db_path: Path) -> None:
-    """Fail fast, before Prefect starts, on a bad registry or an unusable database path."""
+
+def _check_inputs(sources_file: Path, db_path: Path, watches_file: Path | None = None) -> None:
+    """Fail fast, before Prefect starts, on a bad registry, watches file or database path."""
+    from sentinella.alerts.watches import check_channels, load_watches
     from sentinella.ingest.sources import load_sources
     from sentinella.kb import KnowledgeBase
 
     load_sources(sources_file)
+    if watches_file is not None:
+        check_channels(load_watches(watches_file), str(watches_file))
     if db_path == DEFAULT_DB:
         db_path.parent.mkdir(exist_ok=True)  # the embedded default; a given path must exist
     KnowledgeBase.check(db_path)  # the run creates it, holding the writer lock
@@ -47,16 +64,24 @@ EXIT = {"ok": 0, "failed": 1, "refused": 1, "SIGINT": 130, "SIGTERM": 143}
     show_default=True,
     help="Seconds to wait for another run writing the same database, then give up.",
 )
+@watches_option
+@feeds_option
 def run(
-    sources_file: Path, db_path: Path, model: str | None, allow_private_network: bool, wait: float
+    sources_file: Path,
+    db_path: Path,
+    model: str | None,
+    allow_private_network: bool,
+    wait: float,
+    watches_file: Path | None,
+    feeds_dir: Path | None,
 ) -> None:
-    """Run the nightly flow once: discover, fetch, extract, store; then print a summary.
+    """Run the nightly flow once: discover, fetch, extract, store, alert; print a summary.
 
     SIGTERM or Ctrl-C stops it after the batch in hand; the run is recorded as interrupted.
 
-    Example: sentinella run --sources my-sources.toml --db data/sentinella.db
+    Example: sentinella run --sources my-sources.toml --watches watches.toml
     """
-    _check_inputs(sources_file, db_path)
+    _check_inputs(sources_file, db_path, watches_file)
     configure_prefect(db_path.parent)
     from sentinella.cli.render import format_summary
     from sentinella.flows.children import server_dies_with_this_process
@@ -71,6 +96,8 @@ def run(
         allow_private_network=allow_private_network,
         wait=wait,
         return_state=True,
+        watches_file=watches_file,
+        feeds_dir=feeds_dir,
     )
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, RunSummary):  # failed before the run began (model, registry)
@@ -93,10 +120,21 @@ def run(
     show_default=True,
     help="When to run, in Europe/Rome time (avoid 02:xx: daylight saving).",
 )
-def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> None:
+@watches_option
+@feeds_option
+def serve(
+    sources_file: Path,
+    db_path: Path,
+    model: str | None,
+    cron: str,
+    watches_file: Path | None,
+    feeds_dir: Path | None,
+) -> None:
     """Serve the nightly schedule to a Prefect server (set PREFECT_API_URL); runs until stopped.
 
-    Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --cron "30 1 * * *"
+    The watches file is read again at each run: edit it without restarting.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --watches watches.toml
     """
     if not os.environ.get("PREFECT_API_URL"):
         raise ConfigError(
@@ -109,6 +147,14 @@ def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> No
     from sentinella.flows.schedule import check_cron, nightly_deployment
 
     check_cron(cron)  # before anything is created
-    _check_inputs(sources_file, db_path)
+    _check_inputs(sources_file, db_path, watches_file)
 
-    prefect_serve(nightly_deployment(sources_file, db_path, cron=cron, model=model))
+    deployment = nightly_deployment(
+        sources_file,
+        db_path,
+        cron=cron,
+        model=model,
+        watches_file=watches_file,
+        feeds_dir=feeds_dir,
+    )
+    prefect_serve(deployment)
