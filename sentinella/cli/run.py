@@ -45,7 +45,7 @@ def _check_inputs(sources_file: Path, db_path: Path, watches_file: Path | None =
         check_channels(load_watches(watches_file), str(watches_file))
     if db_path == DEFAULT_DB:
         db_path.parent.mkdir(exist_ok=True)  # the embedded default; a given path must exist
-    KnowledgeBase.open(db_path).close()
+    KnowledgeBase.check(db_path)  # the run creates it, holding the writer lock
 
 
 # Exit codes: a stopped run says which signal stopped it, as a shell does (128 + number).
