@@ -1,16 +1,22 @@
-"""The nightly flow: discover → fetch → read → extract → store, source by source, in batches.
+"""The nightly flow: discover → fetch → read → extract → store, in batches, as pages arrive.
 
 The flow is thin: the work is in `sentinella.ingest` (sources to documents),
 `sentinella.extractors` (documents to facts) and `sentinella.kb` (the one writer of the
-knowledge base). Sources are gathered a few at a time (network and disk only; one shared
-fetcher paces each host and retries inside itself, with limits); the flow then extracts and
-stores source after source, in the registry's order, one transaction per batch. Pure work
-(extraction) is never retried; a page that fails is recorded and the run goes on.
+knowledge base). Sources are gathered side by side (network and disk only; one shared
+fetcher paces each host and obeys its robots.txt, so different hosts are fetched at the
+same time and each at its own pace); their pages come to the flow batch by batch through
+bounded queues (memory stays flat however many pages a run sees), source after source in
+the registry's order. The flow classifies each
+batch, sends what is new or changed to the extract stage (in process, or on Dask: see
+`flows.extraction`) and stores the results in order, one transaction per batch. Pure work
+(extraction) is never retried; a page that fails is recorded and the run goes on. The NLP
+pipeline is loaded only when a batch has text to extract: a run with nothing new loads none.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,18 +27,21 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from sentinella.extractors.extract import extract_many
-from sentinella.extractors.pipeline import load_pipeline, pipeline_id
-from sentinella.facts import Extraction
+from sentinella.flows.extraction import Extracted, ExtractStage, describe, extract
 from sentinella.ingest import pages
 from sentinella.ingest.dedup import match_batch
+from sentinella.ingest.discover import IndexPages, source_fingerprint
 from sentinella.ingest.fetch import Fetcher
-from sentinella.ingest.pages import Gathered
+from sentinella.ingest.pages import Fetched
 from sentinella.ingest.sources import Source, load_sources
 from sentinella.kb import UNCHANGED, KnowledgeBase
 from sentinella.records import Document, RunSummary, SourceHealth
+from sentinella.timing import Stopwatch
 
-GATHERERS = 4  # sources discovered and fetched at the same time
+__all__ = ["extract", "nightly"]
+
+GATHERERS = 8  # sources discovered and fetched at the same time (each host keeps its pace)
+QUEUED_BATCHES = 4  # batches a source reads ahead of the flow, at most (memory stays flat)
 
 
 class _QuietTaskEnds(logging.Filter):
@@ -52,52 +61,147 @@ def nightly(
     db_path: Path,
     model: str | None = None,
     allow_private_network: bool = False,
+    workers: int = 0,
+    cluster: str | None = None,
 ) -> RunSummary:
-    """One run over every source in the registry; returns the summary it also stores."""
+    """One run over every source in the registry; returns the summary it also stores.
+
+    `workers` (a local Dask cluster of that many processes) or `cluster` (the address of a
+    dask.distributed scheduler) move the extract stage off the flow's process.
+    """
     sources = load_sources(sources_file)
-    nlp = load_pipeline(model)
-    get_run_logger().info("pipeline %s; %d sources", pipeline_id(nlp), len(sources))
+    get_run_logger().info("%d sources; extraction %s", len(sources), describe(workers, cluster))
+    clock = Stopwatch()
     with (
-        run_record(db_path, pipeline_id(nlp)) as summary,
+        run_record(db_path, clock) as summary,
         fetcher_for(sources, allow_private_network) as fetcher,
+        ExtractStage(model, workers=workers, cluster=cluster) as stage,
     ):
-        gathering = [gather.submit(source, fetcher, db_path) for source in sources]
-        for source, future in zip(sources, gathering):
-            summary.sources.append(process(source, future.result(), db_path, model))
+        run = Run(db_path, clock, summary, sources)
+        queues: list[queue.Queue] = [queue.Queue(maxsize=QUEUED_BATCHES) for _ in sources]
+        gathering = [gather.submit(s, fetcher, db_path, q, clock) for s, q in zip(sources, queues)]
+        for source, arrivals, gathered in zip(sources, queues, gathering):
+            for arrived in _arrivals(arrivals, gathered):
+                work = run.admit(source, arrived)
+                for done in stage.submit(work.items(), work):
+                    run.settle(*done)
+        for done in stage.drain():
+            run.settle(*done)
     return summary
 
 
-def process(source: Source, gathered: Gathered, db_path: Path, model: str | None) -> SourceHealth:
-    """Classify, extract and store one source's pages, batch by batch; its health line."""
-    health = SourceHealth(source=source.name)
-    if gathered.error:
-        health.fail(gathered.error)
-        return health
-    health.seen = len(gathered.items)
-    for batch in pages.batches(gathered.items):
-        documents = pages.tally(batch, health)
-        statuses = classify(db_path, documents)
+@dataclass(frozen=True)
+class Ended:
+    """A source's last word: its index pages to keep for the next run, or why there are none."""
+
+    index: IndexPages | None = None  # None: ask for every index page again next time
+    error: str | None = None  # discovery failed
+
+
+@dataclass
+class Work:
+    """One batch between classification and storage, or a source's end."""
+
+    source: Source
+    todo: list[Document]  # new or changed: stored with their facts
+    refresh: list[Document]  # unchanged: only new validators are kept
+    ended: Ended | None = None
+
+    def items(self) -> list[tuple[str, dict]]:
+        """(text, metadata) of the Italian documents to extract."""
+        return [
+            (
+                d.text,
+                {"url": d.url, "title": d.title, "published": d.published, "source": d.publisher},
+            )
+            for d in self.todo
+            if _italian(d)
+        ]
+
+
+def _arrivals(arrivals: queue.Queue, gathered) -> Iterator[list[Fetched] | Ended]:
+    """One source's batches as its gatherer hands them over, then its Ended.
+
+    Sources are taken in the registry's order (so a page listed by two sources is
+    attributed the same way on every run) while the later ones are gathered ahead, up to
+    QUEUED_BATCHES batches each.
+    """
+    while True:
+        try:
+            arrived = arrivals.get(timeout=1.0)
+        except queue.Empty:
+            if gathered.wrapped_future.done() and arrivals.empty():
+                raise RuntimeError("a source's gathering stopped without a word") from None
+            continue
+        yield arrived
+        if isinstance(arrived, Ended):
+            return
+
+
+class Run:
+    """The flow's side of one run: classify what arrives, store what comes back, count."""
+
+    def __init__(self, db_path: Path, clock: Stopwatch, summary: RunSummary, sources: list):
+        self.db_path, self.clock, self.summary = db_path, clock, summary
+        summary.sources = [SourceHealth(source=s.name) for s in sources]
+        self.health = {h.source: h for h in summary.sources}
+        self.unsettled: set[str] = set()  # sources with pages to try again next run
+
+    def admit(self, source: Source, arrived: list[Fetched] | Ended) -> Work:
+        """Count a batch's fetch outcomes and classify its documents against the kb."""
+        health = self.health[source.name]
+        if isinstance(arrived, Ended):
+            if arrived.error:
+                health.fail(arrived.error)
+            return Work(source, [], [], arrived)
+        health.seen += len(arrived)
+        if any(f.transient for f in arrived):
+            self.unsettled.add(source.name)
+        documents = pages.tally(arrived, health)
+        with self.clock.clock("classify"):
+            statuses = classify(self.db_path, documents)
         refresh = [d for d, s in zip(documents, statuses) if s == UNCHANGED]
         todo = [d for d, s in zip(documents, statuses) if s != UNCHANGED]
         health.unchanged += len(refresh)
         health.not_italian += sum(not _italian(d) for d in todo)
-        extracted = extract([d for d in todo if _italian(d)], model)
+        return Work(source, todo, refresh)
+
+    def settle(self, work: Work, extracted: Extracted) -> None:
+        """Store one extracted batch (or keep an ended source's index pages); log progress."""
+        if work.ended is not None:
+            self._end(work.source, work.ended)
+            return
+        health = self.health[work.source.name]
+        self.clock.add("extract", extracted.seconds)
+        self.summary.pipeline = self.summary.pipeline or extracted.pipeline or ""
         for url, reason in extracted.failures.items():
             health.fail(f"{url}: extraction failed: {reason}")
-        todo = [d for d in todo if d.url not in extracted.failures]
+            self.unsettled.add(work.source.name)
+        todo = [d for d in work.todo if d.url not in extracted.failures]
         facts = [extracted.facts.get(d.url) for d in todo]
-        for (status, duplicate), found in zip(store(db_path, todo, facts, refresh), facts):
-            health.count_stored(status, duplicate, found.fact_count if found else None)
+        if todo or work.refresh:
+            with self.clock.clock("store"):
+                stored = store(self.db_path, todo, facts, work.refresh)
+            for (status, duplicate), found in zip(stored, facts):
+                counted = found.fact_count if found is not None and status != UNCHANGED else None
+                health.count_stored(status, duplicate, counted)
         get_run_logger().info(
             "%s: %d new, %d changed, %d unchanged, %d failed so far (of %d)",
-            source.name,
+            work.source.name,
             health.new,
             health.changed,
             health.unchanged,
             health.failed,
             health.seen,
         )
-    return health
+
+    def _end(self, source: Source, ended: Ended) -> None:
+        """After a source's last batch is stored: keep its index pages' validators, unless
+        a page must be tried again (then next run reads the feed or sitemap whole)."""
+        if ended.index is None or source.name in self.unsettled:
+            return
+        with open_kb(self.db_path, create=True) as kb:
+            kb.keep_index_pages(source.name, source_fingerprint(source), ended.index.seen.values())
 
 
 def _italian(document: Document) -> bool:
@@ -105,17 +209,39 @@ def _italian(document: Document) -> bool:
 
 
 @task(cache_policy=NO_CACHE)
-def gather(source: Source, fetcher: Fetcher | None, db_path: Path) -> Gathered:
-    """Discover and read one source: network and files only, nothing written."""
+def gather(
+    source: Source, fetcher: Fetcher | None, db_path: Path, arrivals: queue.Queue, clock: Stopwatch
+) -> None:
+    """Discover and read one source, handing its pages to the flow batch by batch.
+
+    Network and files only: nothing is written. Always ends with an `Ended` on `arrivals`,
+    whatever happened, so the flow never waits for a source that failed.
+    """
     logger = get_run_logger()
-
-    def validators(urls: list[str]) -> dict:
+    ended = Ended()
+    try:
         with open_kb(db_path) as kb:
-            return kb.validators_for(urls)
+            index = IndexPages(known=kb.index_pages(source.name, source_fingerprint(source)))
 
-    return pages.gather(
-        source, fetcher, validators, progress=lambda m: logger.info("%s: %s", source.name, m)
-    )
+        def validators(urls: list[str]) -> dict:
+            with open_kb(db_path) as kb:
+                return kb.validators_for(urls)
+
+        for batch in pages.stream(
+            source,
+            fetcher,
+            validators,
+            progress=lambda m: logger.info("%s: %s", source.name, m),
+            index=index,
+            clock=clock.clock,
+        ):
+            arrivals.put(batch)
+        ended = Ended(index=index if source.kind != "folder" else None)
+    except Exception as exc:  # discovery failed (or worse): the source's line says why
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        ended = Ended(error=f"discovery: {detail}")
+    finally:
+        arrivals.put(ended)
 
 
 @task(cache_policy=NO_CACHE)
@@ -125,42 +251,11 @@ def classify(db_path: Path, documents: list[Document]) -> list[str]:
         return [kb.classify(d) for d in documents]
 
 
-@dataclass(frozen=True)
-class Extracted:
-    """Facts by URL, and the pages whose extraction raised (with the reason)."""
-
-    facts: dict[str, Extraction]
-    failures: dict[str, str]
-
-
-@task(cache_policy=NO_CACHE)
-def extract(documents: list[Document], model: str | None) -> Extracted:
-    """Facts of each document; a page that raises is reported, not stored, and the rest go on."""
-    nlp = load_pipeline(model)
-    try:
-        return Extracted({e.meta["url"]: e for e in extract_many(_items(documents), nlp=nlp)}, {})
-    except Exception:  # one bad page must not cost the batch: redo it page by page
-        facts, failures = {}, {}
-        for doc in documents:
-            try:
-                facts[doc.url] = next(extract_many(_items([doc]), nlp=nlp))
-            except Exception as exc:
-                failures[doc.url] = f"{type(exc).__name__}: {str(exc)[:200]}"
-        return Extracted(facts, failures)
-
-
-def _items(documents: list[Document]) -> list[tuple[str, dict]]:
-    return [
-        (d.text, {"url": d.url, "title": d.title, "published": d.published, "source": d.publisher})
-        for d in documents
-    ]
-
-
 @task(cache_policy=NO_CACHE)
 def store(
     db_path: Path,
     documents: list[Document],
-    extractions: list[Extraction | None],
+    extractions: list,
     refresh: list[Document],
 ) -> list[tuple[str, bool]]:
     """One transaction: new and changed documents with their facts, republications linked.
@@ -191,15 +286,16 @@ def open_kb(db_path: Path, create: bool = False) -> Iterator[KnowledgeBase]:
 
 
 @contextmanager
-def run_record(db_path: Path, pipeline: str) -> Iterator[RunSummary]:
+def run_record(db_path: Path, clock: Stopwatch) -> Iterator[RunSummary]:
     """The run's row in `runs`: opened before the work, closed with the summary after it."""
     started = time.monotonic()
     with open_kb(db_path, create=True) as kb:
-        summary = RunSummary(pipeline=pipeline, run_id=kb.start_run(pipeline))
+        summary = RunSummary(run_id=kb.start_run())
     try:
         yield summary
     finally:
         summary.seconds = time.monotonic() - started
+        summary.stages = dict(clock.seconds)
         with open_kb(db_path, create=True) as kb:
             kb.finish_run(summary)
 
@@ -210,5 +306,5 @@ def fetcher_for(sources: list[Source], allow_private_network: bool) -> Iterator[
     if all(s.kind == "folder" for s in sources):
         yield None
         return
-    with Fetcher(allow_private_network=allow_private_network) as fetcher:
+    with Fetcher(allow_private_network=allow_private_network, workers=GATHERERS) as fetcher:
         yield fetcher

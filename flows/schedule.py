@@ -41,6 +41,8 @@ def nightly_deployment(
     cron: str = NIGHTLY_CRON,
     model: str | None = None,
     allow_private_network: bool = False,
+    workers: int = 0,
+    cluster: str | None = None,
 ):
     """The deployment (not yet applied) that runs the nightly flow on `cron`, Rome time."""
     check_cron(cron)
@@ -52,6 +54,8 @@ def nightly_deployment(
             "db_path": str(Path(db_path).resolve()),
             "model": model,
             "allow_private_network": allow_private_network,
+            "workers": workers,
+            "cluster": cluster,
         },
         description="Sentinella: read every source, extract facts, update the knowledge base.",
         tags=["sentinella"],

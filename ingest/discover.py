@@ -14,14 +14,22 @@ Discovery stops at the horizon: entries dated before `since` are dropped (undate
 entries are kept: the page may know its date), at most `max_items` candidates, newest
 first when the entries are dated. Every fetch goes through the fetcher (robots.txt,
 pacing, address checks); a source that cannot be discovered raises DiscoveryError.
+
+Index pages are asked for conditionally when an `IndexPages` with last run's validators
+is given: a feed or sitemap answered 304 has nothing new, so its items are skipped; a
+listing page answered 304 is read again from the copy kept with its validators (a
+corrected release does not change the listing, so its items are still checked, each with
+its own conditional GET). `IndexPages.seen` holds what to keep for the next run.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -30,7 +38,9 @@ import lxml.etree
 import lxml.html
 
 from sentinella.ingest.canonical import canonical_url
+from sentinella.ingest.fetch import FetchResult, decode_text
 from sentinella.ingest.sources import Source, SourcesError
+from sentinella.records import IndexPage
 
 
 class DiscoveryError(SourcesError):
@@ -48,13 +58,40 @@ class Candidate:
     title: str | None = None
 
 
+@dataclass
+class IndexPages:
+    """A source's index pages: validators known from the last run, and what this run saw.
+
+    `known` is only valid for the source's configuration it was stored with (see
+    `source_fingerprint`): a changed horizon or selector must read every index page again.
+    """
+
+    known: dict[str, IndexPage] = field(default_factory=dict)
+    seen: dict[str, IndexPage] = field(default_factory=dict)
+    not_modified: list[str] = field(default_factory=list)  # URLs answered 304
+
+
+def source_fingerprint(source: Source) -> str:
+    """A hash of what decides a source's candidates: kind, address, horizon, selectors."""
+    described = {
+        "kind": source.kind,
+        "url": source.url,
+        "since": source.since.isoformat() if source.since else None,
+        "max_items": source.max_items,
+        "settings": source.settings,
+    }
+    text = json.dumps(described, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 MAX_SITEMAPS = 50  # child sitemaps followed from one index
 SITEMAP_BYTES = 50_000_000  # the sitemap protocol's own limit
 DEFAULT_MAX_PAGES = 5  # listing pages followed when the source does not say
 
 
-def discover(source: Source, fetcher=None) -> list[Candidate]:
-    """Candidates of one source; `fetcher` (flows.fetch.Fetcher) for sources on the web."""
+def discover(source: Source, fetcher=None, index: IndexPages | None = None) -> list[Candidate]:
+    """Candidates of one source; `fetcher` (ingest.fetch.Fetcher) for sources on the web;
+    `index` for conditional GETs of its index pages (see the module's docstring)."""
     if source.kind == "folder":
         return discover_folder(source)
     if fetcher is None:
@@ -66,7 +103,7 @@ def discover(source: Source, fetcher=None) -> list[Candidate]:
         "url": discover_urls,
     }
     try:
-        return _horizon(source, finders[source.kind](source, fetcher))
+        return _horizon(source, finders[source.kind](source, fetcher, index))
     except DiscoveryError:
         raise
     except Exception as exc:
@@ -83,15 +120,17 @@ def discover_folder(source: Source) -> list[Candidate]:
     return [Candidate(url=p.resolve().as_uri(), source=source.name, path=p) for p in files]
 
 
-def discover_urls(source: Source, fetcher) -> list[Candidate]:
+def discover_urls(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
     urls = [source.url, *source.settings.get("urls", [])]
     return [Candidate(url=canonical_url(u), source=source.name) for u in urls if u]
 
 
-def discover_feed(source: Source, fetcher) -> list[Candidate]:
+def discover_feed(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
     import feedparser
 
-    result = _fetch(source, fetcher, source.url)
+    result = _fetch(source, fetcher, source.url, index=index)
+    if result.not_modified:
+        return []  # the feed did not change: nothing new in it
     feed = feedparser.parse(
         result.content,
         response_headers={
@@ -121,7 +160,7 @@ def discover_feed(source: Source, fetcher) -> list[Candidate]:
     return found
 
 
-def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
+def discover_sitemap(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
     found: list[Candidate] = []
     queue, seen = [source.url], set()
     while queue and len(seen) <= MAX_SITEMAPS:
@@ -129,7 +168,10 @@ def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
         if url in seen:
             continue
         seen.add(url)
-        root = _xml(_fetch(source, fetcher, url, max_bytes=SITEMAP_BYTES).content, url)
+        result = _fetch(source, fetcher, url, max_bytes=SITEMAP_BYTES, index=index)
+        if result.not_modified:
+            continue  # this sitemap (or the whole index) did not change: nothing new in it
+        root = _xml(result.content or b"", url)
         kind = lxml.etree.QName(root).localname
         for entry in root:
             if not isinstance(entry.tag, str):
@@ -153,7 +195,7 @@ def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
     return found
 
 
-def discover_listing(source: Source, fetcher) -> list[Candidate]:
+def discover_listing(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
     from lxml.cssselect import CSSSelector
 
     settings = source.settings
@@ -171,7 +213,7 @@ def discover_listing(source: Source, fetcher) -> list[Candidate]:
         if not url or url in visited:
             break
         visited.add(url)
-        result = _fetch(source, fetcher, url)
+        result = _fetch(source, fetcher, url, index=index, keep_body=True)
         try:
             tree = lxml.html.fromstring(result.text or "<html></html>", base_url=result.final_url)
         except (ValueError, lxml.etree.ParserError) as exc:
@@ -241,16 +283,44 @@ def _horizon(source: Source, found: list[Candidate]) -> list[Candidate]:
     return unique[: source.max_items] if source.max_items else unique
 
 
-def _fetch(source: Source, fetcher, url: str, max_bytes: int | None = None):
-    """A discovery page (feed, sitemap, listing) through the fetcher, or DiscoveryError."""
+def _fetch(
+    source: Source,
+    fetcher,
+    url: str,
+    max_bytes: int | None = None,
+    index: IndexPages | None = None,
+    keep_body: bool = False,
+) -> FetchResult:
+    """A discovery page (feed, sitemap, listing) through the fetcher, or DiscoveryError.
+
+    With `index`, asks conditionally with last run's validators and notes the new ones in
+    `index.seen`; with `keep_body` (listing pages) the body is kept too, and a 304 gives
+    back the kept copy (so the page reads as before, `not_modified` set).
+    """
+    known = index.known.get(url) if index else None
+    if known and keep_body and known.body is None:
+        known = None  # validators without the page they vouch for are no use here
     result = fetcher.get(
         url,
+        known.etag if known else None,
+        known.last_modified if known else None,
         allow_private_network=source.allow_private_network,
         delay=source.settings.get("delay"),
         max_bytes=max_bytes,
     )
     if result.error:
         raise DiscoveryError(f"{url}: {result.error}")
+    if index is None:
+        return result
+    if result.not_modified and known:
+        index.not_modified.append(url)
+        index.seen[url] = known
+        if keep_body and known.body is not None:
+            text, encoding = decode_text(known.body, result.content_type)
+            return replace(result, content=known.body, text=text, encoding=encoding)
+        return result
+    body = result.content if keep_body else None
+    index.seen[url] = IndexPage(url, result.etag, result.last_modified, body)
     return result
 
 

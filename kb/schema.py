@@ -7,8 +7,12 @@ mentions       an actor in a document version, with the role and organisation gi
 sites, amounts, commitments
                facts of a document version, with character offsets into its text and the
                pipeline that produced them
-runs           one row per run of the nightly flow, with its summary
+runs           one row per run of the nightly flow, with its summary (and `stages`: busy
+               seconds per stage, JSON)
 source_health  one row per source per run
+index_pages    a source's feed, sitemaps or listing pages as last fetched: validators for
+               the next run's conditional GET (listing pages with their body), for the
+               source's configuration `config` (a fingerprint)
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ TABLES: dict[str, dict] = {
             "failed": int,
             "facts": int,
             "seconds": float,
+            "stages": str,  # JSON: busy seconds per stage
         },
         "pk": "id",
     },
@@ -131,6 +136,19 @@ TABLES: dict[str, dict] = {
         "pk": ("run_id", "source"),
         "foreign_keys": [("run_id", "runs", "id")],
     },
+}
+
+TABLES["index_pages"] = {
+    "columns": {
+        "source": str,
+        "url": str,
+        "config": str,
+        "etag": str,
+        "last_modified": str,
+        "body": bytes,
+        "checked_at": str,
+    },
+    "pk": ("source", "url"),
 }
 
 INDEXES = [

@@ -20,7 +20,7 @@ import sqlite_utils
 from sentinella.errors import SentinellaError
 from sentinella.facts import Extraction
 from sentinella.kb.schema import ensure_schema
-from sentinella.records import Document, RunSummary, now_iso
+from sentinella.records import Document, IndexPage, RunSummary, now_iso
 
 
 class KnowledgeBaseError(SentinellaError):
@@ -116,6 +116,36 @@ class KnowledgeBase:
                     if key in chunk:
                         found[key] = (r["etag"], r["last_modified"])
         return found
+
+    def index_pages(self, source: str, config: str) -> dict[str, IndexPage]:
+        """A source's index pages as last fetched, if stored for this configuration."""
+        if "index_pages" not in self.db.table_names():
+            return {}
+        rows = self.db.query(
+            "select url, etag, last_modified, body from index_pages "
+            "where source = ? and config = ?",
+            [source, config],
+        )
+        return {r["url"]: IndexPage(**r) for r in rows}
+
+    def keep_index_pages(self, source: str, config: str, pages: Iterable[IndexPage]) -> None:
+        """Replace a source's index pages with those of this run, in one transaction."""
+        checked = now_iso()
+        with self.db.atomic():
+            self.db.execute("delete from index_pages where source = ?", [source])
+            self.db["index_pages"].insert_all(
+                {
+                    "source": source,
+                    "url": p.url,
+                    "config": config,
+                    "etag": p.etag,
+                    "last_modified": p.last_modified,
+                    "body": p.body,
+                    "checked_at": checked,
+                }
+                for p in pages
+                if p.etag or p.last_modified  # nothing to ask conditionally with otherwise
+            )
 
     def fingerprints(self) -> list[tuple[int, str, str]]:
         """(id, url, simhash) of current documents, for near-duplicate detection."""
@@ -277,7 +307,7 @@ class KnowledgeBase:
 
     # --- runs --------------------------------------------------------------------------
 
-    def start_run(self, pipeline: str) -> int:
+    def start_run(self, pipeline: str | None = None) -> int:
         with self.db.atomic():
             return (
                 self.db["runs"]
@@ -298,6 +328,8 @@ class KnowledgeBase:
                     "status": status,
                     "sources": len(summary.sources),
                     "seconds": round(summary.seconds, 2),
+                    "pipeline": summary.pipeline or None,
+                    "stages": json.dumps({k: round(v, 3) for k, v in summary.stages.items()}),
                     **totals,
                 },
             )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sentinella.facts import Extraction
 from sentinella.records import RunSummary
+from sentinella.timing import format_stages
 
 COLUMNS = (
     "seen",
@@ -50,9 +51,14 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
     rows = [{"source": s.source, **{c: getattr(s, c) for c in COLUMNS}} for s in summary.sources]
     rows.append({"source": "TOTAL", **{c: summary.total(c) for c in COLUMNS}})
     failures = [f"  {s.source}: {f}" for s in summary.sources for f in s.failures]
+    pipeline = (
+        f"with pipeline {summary.pipeline}"
+        if summary.pipeline
+        else "(nothing to extract: no pipeline loaded)"
+    )
     lines = [
         "",
-        f"Run {summary.run_id} finished in {summary.seconds:.1f} s with pipeline {summary.pipeline}",
+        f"Run {summary.run_id} finished in {summary.seconds:.1f} s {pipeline}",
         f"sources {len(summary.sources)}, pages seen {summary.total('seen')}, "
         f"new {summary.total('new')}, changed {summary.total('changed')}, "
         f"unchanged {summary.total('unchanged')}, failed {summary.total('failed')}, "
@@ -60,6 +66,8 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         "",
         format_table(rows),
     ]
+    if summary.stages:
+        lines += ["", f"busy seconds per stage (they overlap): {format_stages(summary.stages)}"]
     if failures:
         lines += ["", "Failures:", *failures[:20]]
         if len(failures) > 20:

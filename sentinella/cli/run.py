@@ -17,9 +17,26 @@ from sentinella.cli.options import (
 from sentinella.errors import SentinellaError
 from sentinella.settings import DEFAULT_DB, configure_prefect
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Extract on a local Dask cluster of N worker processes (default: in process).",
+)
+cluster_option = click.option(
+    "--cluster",
+    metavar="tcp://HOST:PORT",
+    envvar="SENTINELLA_DASK_CLUSTER",
+    default=None,
+    help="Extract on an existing Dask cluster: the address of its scheduler "
+    "(`dask scheduler` prints it). See README, Scaling out.",
+)
 
-def _check_inputs(sources_file: Path, db_path: Path) -> None:
-    """Fail fast, before Prefect starts, on a bad registry or an unusable database path."""
+
+def _check_inputs(
+    sources_file: Path, db_path: Path, workers: int | None = None, cluster: str | None = None
+) -> None:
+    """Fail fast, before Prefect starts, on a bad registry, database path or cluster."""
     from sentinella.ingest.sources import load_sources
     from sentinella.kb import KnowledgeBase
 
@@ -27,6 +44,34 @@ def _check_inputs(sources_file: Path, db_path: Path) -> None:
     if db_path == DEFAULT_DB:
         db_path.parent.mkdir(exist_ok=True)  # the embedded default; a given path must exist
     KnowledgeBase.open(db_path).close()
+    if workers and cluster:
+        raise SentinellaError("give --workers or --cluster, not both")
+    if cluster:
+        _check_cluster(cluster)
+
+
+def _check_cluster(cluster: str) -> None:
+    """Workers report their task runs to the Prefect API: they must be able to reach it."""
+    from urllib.parse import urlsplit
+
+    from sentinella.flows.extraction import check_cluster_address
+
+    check_cluster_address(cluster)
+    host = urlsplit(cluster).hostname or ""
+    local = host in ("127.0.0.1", "localhost", "::1")
+    if not local and not os.environ.get("PREFECT_API_URL"):
+        raise SentinellaError(
+            f"--cluster {cluster}: Dask workers on other machines cannot reach this run's "
+            "temporary Prefect API; start `prefect server start --host 0.0.0.0` here and "
+            "export PREFECT_API_URL=http://THIS_HOST:4200/api (README, Scaling out)"
+        )
+
+
+def _starting(what: str) -> None:
+    """Say what is happening before Prefect's import and start-up (several seconds)."""
+    api = os.environ.get("PREFECT_API_URL")
+    where = f"Prefect API {api}" if api else "a temporary local Prefect API"
+    click.echo(f"{what}: starting {where} (Prefect state in {configure_prefect()}) ...", err=True)
 
 
 @cli.command()
@@ -34,13 +79,22 @@ def _check_inputs(sources_file: Path, db_path: Path) -> None:
 @db_option
 @model_option
 @private_network_option
-def run(sources_file: Path, db_path: Path, model: str | None, allow_private_network: bool) -> None:
+@workers_option
+@cluster_option
+def run(
+    sources_file: Path,
+    db_path: Path,
+    model: str | None,
+    allow_private_network: bool,
+    workers: int | None,
+    cluster: str | None,
+) -> None:
     """Run the nightly flow once: discover, fetch, extract, store; then print a summary.
 
-    Example: sentinella run --sources my-sources.toml --db data/sentinella.db
+    Example: sentinella run --sources my-sources.toml --db data/sentinella.db --workers 2
     """
-    _check_inputs(sources_file, db_path)
-    configure_prefect(db_path.parent)
+    _check_inputs(sources_file, db_path, workers, cluster)
+    _starting("sentinella run")
     from sentinella.cli.render import format_summary
     from sentinella.flows.nightly import nightly
 
@@ -49,6 +103,8 @@ def run(sources_file: Path, db_path: Path, model: str | None, allow_private_netw
         db_path=db_path,
         model=model,
         allow_private_network=allow_private_network,
+        workers=workers or 0,
+        cluster=cluster,
     )
     click.echo(format_summary(summary, db_path))
 
@@ -63,7 +119,16 @@ def run(sources_file: Path, db_path: Path, model: str | None, allow_private_netw
     show_default=True,
     help="When to run, in Europe/Rome time (avoid 02:xx: daylight saving).",
 )
-def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> None:
+@workers_option
+@cluster_option
+def serve(
+    sources_file: Path,
+    db_path: Path,
+    model: str | None,
+    cron: str,
+    workers: int | None,
+    cluster: str | None,
+) -> None:
     """Serve the nightly schedule to a Prefect server (set PREFECT_API_URL); runs until stopped.
 
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --cron "30 1 * * *"
@@ -73,10 +138,14 @@ def serve(sources_file: Path, db_path: Path, model: str | None, cron: str) -> No
             "PREFECT_API_URL is not set: start `prefect server start` and "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    _check_inputs(sources_file, db_path)
-    configure_prefect(db_path.parent)
+    _check_inputs(sources_file, db_path, workers, cluster)
+    _starting("sentinella serve")
     from prefect import serve as prefect_serve
 
     from sentinella.flows.schedule import nightly_deployment
 
-    prefect_serve(nightly_deployment(sources_file, db_path, cron=cron, model=model))
+    prefect_serve(
+        nightly_deployment(
+            sources_file, db_path, cron=cron, model=model, workers=workers or 0, cluster=cluster
+        )
+    )
