@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test typecheck browse install install-test clean
+.PHONY: run test typecheck docs browse install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(TEST_STAMP) typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Regenerate the generated parts of the documentation (docs/cli.md).
+docs: $(TEST_STAMP)
+	$(BIN)/cog -r -I tools docs/cli.md
 
 # mypy over the installed layout (tools/typecheck.py says why it needs a tree of links).
 typecheck: $(TEST_STAMP)

@@ -1,3 +1,5 @@
 """Sentinella: what Italian public institutions say and promise, as queryable facts."""
 
-__version__ = "0.1.0"
+# Kept equal to the shipped model's version (models/it_sentinella/meta.json): a release of
+# Sentinella is a release of its pipeline (tests/test_packaging.py checks it).
+__version__ = "0.2.0"

@@ -1,4 +1,4 @@
-"""The shape of an extraction (see ../shared/extraction-format.md).
+"""The shape of an extraction (docs/extraction-format.md).
 
 Small frozen dataclasses cross the boundary between `extractors/` and the rest of
 Sentinella; `Extraction.to_dict()` gives the JSON shape of the extraction format, with

@@ -5,12 +5,6 @@ from __future__ import annotations
 import pytest
 
 from sentinella.extractors.extract import extract
-from sentinella.extractors.pipeline import load_pipeline
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def actors(nlp, text, kind=None):

@@ -2,50 +2,38 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 from conftest import sample_pages
 
-from sentinella.cli import cli
+from sentinella.cli import cli, main
 
 SAMPLE_PAGE = sample_pages(6)[1]
-
-
-@pytest.fixture(scope="module")
-def ran_db(prefect_server, tmp_path_factory) -> Path:
-    """A knowledge base filled by `sentinella run` over 6 sample pages."""
-    tmp = tmp_path_factory.mktemp("cli")
-    pages = tmp / "pages"
-    pages.mkdir()
-    for page in sample_pages(6):
-        (pages / page.name).write_bytes(page.read_bytes())
-    sources = tmp / "sources.toml"
-    sources.write_text(
-        '[[source]]\nname = "slice"\npublisher = "Slice"\nkind = "folder"\npath = "pages"\n',
-        encoding="utf-8",
-    )
-    db_path = tmp / "kb.db"
-    result = CliRunner().invoke(cli, ["run", "--sources", str(sources), "--db", str(db_path)])
-    assert result.exit_code == 0, result.output
-    assert "pages seen 6, new 6" in result.output
-    assert "sentinella query" in result.output  # example queries to paste next
-    return db_path
 
 
 def invoke(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-def test_export_gives_one_line_per_document(ran_db):
-    result = invoke("export", "--db", str(ran_db), "--format", "jsonl")
+def test_run_records_an_ok_run_of_the_sample_corpus(sample_base):
+    db = sqlite_utils.Database(sample_base)
+    run = next(db.query("select * from runs"))
+    assert (run["status"], run["sources"], run["new"]) == ("ok", 1, 35)
+
+
+def test_export_gives_one_line_per_document(sample_base):
+    result = invoke("export", "--db", str(sample_base), "--format", "jsonl")
     assert result.exit_code == 0
     records = [json.loads(line) for line in result.output.splitlines()]
-    assert len(records) == 6
+    assert len(records) == 35
     for record in records:
         assert set(record) >= {
             "url",
@@ -57,39 +45,53 @@ def test_export_gives_one_line_per_document(ran_db):
             "amounts",
             "commitments",
         }
-    assert sum(len(r["amounts"]) for r in records) > 0
-    for amount in (a for r in records for a in r["amounts"]):
-        text = next(r["text"] for r in records if amount in r["amounts"])
+    amounts = [(r["text"], a) for r in records for a in r["amounts"]]
+    assert amounts
+    for text, amount in amounts:
         assert text[amount["start"] : amount["end"]] == amount["text"]
 
 
-@pytest.mark.parametrize("kind", ["commitments", "actors", "sites", "amounts", "documents"])
-@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
-def test_every_query_in_every_format(ran_db, kind, fmt):
-    result = invoke("query", kind, "--db", str(ran_db), "--format", fmt)
-    assert result.exit_code == 0, result.output
-    if fmt == "json":
-        assert isinstance(json.loads(result.output), list)
+KINDS = ["commitments", "actors", "sites", "amounts", "documents"]
 
 
-def test_query_filters(ran_db):
-    everything = json.loads(
-        invoke("query", "documents", "--db", str(ran_db), "--format", "json").output
-    )
-    assert len(everything) == 6
-    future = invoke("query", "documents", "--db", str(ran_db), "--since", "2099-01-01")
-    assert future.output.strip() == "no results"
-    big = json.loads(
-        invoke(
-            "query", "amounts", "--db", str(ran_db), "--min-amount", "1000000", "--format", "json"
-        ).output
-    )
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_query_gives_the_same_rows_in_every_format(sample_base, kind):
+    def output(fmt: str) -> str:
+        result = invoke("query", kind, "--db", str(sample_base), "--format", fmt)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    rows = json.loads(output("json"))
+    assert rows and all(isinstance(r, dict) for r in rows)
+    columns = list(rows[0])
+    assert [json.loads(line) for line in output("jsonl").splitlines()] == rows
+    parsed = list(csv.DictReader(io.StringIO(output("csv"))))
+    assert len(parsed) == len(rows)
+    assert list(parsed[0]) == columns
+    table = output("table").splitlines()
+    assert table[0].split() == columns  # the header, then a rule, then one line per row
+    assert set(table[1]) <= {"-", " "}
+    assert len(table) == len(rows) + 2
+
+
+def test_query_filters(sample_base):
+    def rows(*args: str) -> list[dict]:
+        result = invoke("query", *args, "--db", str(sample_base), "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    everything = rows("documents")
+    assert len(everything) == 35
+    assert rows("documents", "--since", "2099-01-01") == []
+    amounts = rows("amounts")
+    big = rows("amounts", "--min-amount", "1000000")
+    assert big and len(big) < len(amounts)
     assert all(row["value"] >= 1_000_000 for row in big)
+    assert len(big) == sum(row["value"] >= 1_000_000 for row in amounts)
     word = everything[0]["title"].split()[0]
-    found = json.loads(
-        invoke("query", "documents", "--db", str(ran_db), "--text", word, "--format", "json").output
-    )
+    found = rows("documents", "--text", word)
     assert everything[0]["url"] in {row["url"] for row in found}
+    assert len(found) < len(everything)
 
 
 def test_extract_html_file_as_jsonl():
@@ -119,7 +121,31 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     )
 
 
-def assert_one_line_error(proc: subprocess.CompletedProcess, expected: str) -> None:
+class Exit:
+    """What `sentinella ...` did in process: exit code and standard error."""
+
+    def __init__(self, returncode: int, stderr: str):
+        self.returncode, self.stderr = returncode, stderr
+
+
+@pytest.fixture
+def sentinella(monkeypatch, capsys):
+    """Run the real entry point (`main`, with its error handling) in this process."""
+
+    def call(*args: str) -> Exit:
+        monkeypatch.setattr(sys, "argv", ["sentinella", *args])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        return Exit(code, capsys.readouterr().err)
+
+    return call
+
+
+def assert_one_line_error(proc, expected: str) -> None:
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -127,52 +153,59 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, expected: str) -> N
     assert expected in lines[0]
 
 
-def test_extract_missing_file(tmp_path):
-    assert_one_line_error(run_cli("extract", str(tmp_path / "nope.html")), "no such file")
+def test_a_bad_call_from_the_shell_is_one_line_on_stderr(tmp_path):
+    """One real process, to prove the console entry point behaves as the in-process calls."""
+    proc = run_cli("query", "documents", "--db", str(tmp_path / "kb.db"))
+    assert_one_line_error(proc, "no knowledge base")
+    assert proc.stdout == ""
 
 
-def test_extract_unreadable_html(tmp_path):
+def test_extract_missing_file(tmp_path, sentinella):
+    assert_one_line_error(sentinella("extract", str(tmp_path / "nope.html")), "no such file")
+
+
+def test_extract_unreadable_html(tmp_path, sentinella):
     bad = tmp_path / "bad.html"
     bad.write_bytes(b"<html><body><script>var x = 1;</script></body></html>")
-    assert_one_line_error(run_cli("extract", str(bad)), "bad.html")
+    assert_one_line_error(sentinella("extract", str(bad)), "bad.html")
 
 
-def test_run_unknown_source_kind(tmp_path):
+def test_run_unknown_source_kind(tmp_path, sentinella):
     sources = tmp_path / "sources.toml"
     sources.write_text(
         '[[source]]\nname = "x"\npublisher = "X"\nkind = "pigeon"\nurl = "http://127.0.0.1:9/"\n'
     )
     assert_one_line_error(
-        run_cli("run", "--sources", str(sources), "--db", str(tmp_path / "kb.db")),
+        sentinella("run", "--sources", str(sources), "--db", str(tmp_path / "kb.db")),
         "unknown kind 'pigeon'",
     )
 
 
-def test_run_malformed_sources(tmp_path):
+def test_run_malformed_sources(tmp_path, sentinella):
     sources = tmp_path / "sources.toml"
     sources.write_text('[[source]\nname = "x"\n')
     assert_one_line_error(
-        run_cli("run", "--sources", str(sources), "--db", str(tmp_path / "kb.db")),
+        sentinella("run", "--sources", str(sources), "--db", str(tmp_path / "kb.db")),
         "malformed sources file",
     )
 
 
-def test_run_missing_sources(tmp_path):
+def test_run_missing_sources(tmp_path, sentinella):
     assert_one_line_error(
-        run_cli("run", "--sources", str(tmp_path / "none.toml")), "sources file not found"
+        sentinella("run", "--sources", str(tmp_path / "none.toml")), "sources file not found"
     )
 
 
 @pytest.mark.parametrize("command", [["run"], ["query", "documents"], ["export"]])
-def test_database_in_missing_folder(tmp_path, command):
+def test_database_in_missing_folder(tmp_path, command, sentinella):
     db = tmp_path / "no" / "such" / "folder" / "kb.db"
-    assert_one_line_error(run_cli(*command, "--db", str(db)), "database folder does not exist")
+    assert_one_line_error(sentinella(*command, "--db", str(db)), "database folder does not exist")
     assert not db.parent.exists()
 
 
-def test_query_without_database(tmp_path):
+def test_query_without_database(tmp_path, sentinella):
     assert_one_line_error(
-        run_cli("query", "documents", "--db", str(tmp_path / "kb.db")), "no knowledge base"
+        sentinella("query", "documents", "--db", str(tmp_path / "kb.db")), "no knowledge base"
     )
     assert not (tmp_path / "kb.db").exists()
 

@@ -6,12 +6,6 @@ import pytest
 
 from sentinella.extractors.commitments import _forms, sentence_spans, tables
 from sentinella.extractors.extract import extract
-from sentinella.extractors.pipeline import load_pipeline
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def commitments(nlp, text):

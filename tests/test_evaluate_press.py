@@ -12,16 +12,10 @@ from sentinella.extractors.evaluate_press import (
     format_press_table,
     normalise,
 )
-from sentinella.extractors.pipeline import load_pipeline
 from sentinella.facts import Actor, Amount, Commitment, Extraction, Site
 
 TEXT_1 = "Il sindaco di Asti Maurizio Rasero ha stanziato 100.000 euro per le scuole."
 TEXT_2 = "L’assessora al Lavoro Elena Chiorino ha incontrato i sindacati a Ivrea. Costa 20 euro."
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def test_normalise_ignores_case_accents_articles_and_apostrophes():

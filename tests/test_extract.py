@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import spacy
 
 from sentinella.extractors.extract import doc_to_extraction, extract, extract_many
-from sentinella.extractors.pipeline import load_pipeline, pipeline_id
+from sentinella.extractors.pipeline import pipeline_id
 
 TEXT = (
     "La Regione Piemonte mette a disposizione due milioni e mezzo di euro per la biosicurezza negli "
     "allevamenti di Cuneo. Lo ha annunciato l’assessore all’Agricoltura Paolo Bongioanni."
 )
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def test_every_fact_has_offsets_and_the_pipeline(nlp):

@@ -10,6 +10,7 @@ import time
 import pytest
 from webserver import WebServer
 
+from sentinella import __version__
 from sentinella.ingest.fetch import Fetcher, decode_text, private_address
 
 PAGE = "/comune-cuneo/2026-10-19-viadotto-soleri.html"
@@ -27,7 +28,7 @@ def test_get_names_itself_and_reads_the_page(web, fetcher):
     assert "Soleri" in result.text and result.encoding == "utf-8"
     assert result.etag and result.last_modified
     asked = web.requests_for(PAGE)[0]
-    assert asked.headers["user-agent"].startswith("Sentinella/0.1.0 (+https://")
+    assert asked.headers["user-agent"].startswith(f"Sentinella/{__version__} (+https://")
     assert "@" in asked.headers["user-agent"]  # a contact
 
 

@@ -1,10 +1,18 @@
-"""The nightly flow end to end on a slice of the sample corpus, into a real SQLite file."""
+"""The nightly flow end to end on a slice of the sample corpus, into a real SQLite file.
+
+Orchestration is what these tests check, so they run the rules-only pipeline (`blank:it`,
+fast to load and run); the shipped model's extraction is tested in the extraction tests and
+by the session's sample base (conftest.sample_base).
+"""
 
 from __future__ import annotations
 
 import sqlite_utils
 
+from sentinella.extractors.pipeline import load_pipeline
 from sentinella.flows.nightly import nightly
+
+RULES = "blank:it"
 
 
 def _counts(db_path):
@@ -17,7 +25,7 @@ def _counts(db_path):
 
 def test_flow_stores_documents_and_facts(prefect_server, corpus_slice, tmp_path):
     db_path = tmp_path / "kb.db"
-    summary = nightly(sources_file=corpus_slice, db_path=db_path)
+    summary = nightly(sources_file=corpus_slice, db_path=db_path, model=RULES)
     assert summary.total("seen") == 6
     assert summary.total("new") == 6
     assert summary.total("failed") == 0
@@ -40,23 +48,23 @@ def test_flow_stores_documents_and_facts(prefect_server, corpus_slice, tmp_path)
 
 def test_second_run_changes_nothing(prefect_server, corpus_slice, tmp_path):
     db_path = tmp_path / "kb.db"
-    nightly(sources_file=corpus_slice, db_path=db_path)
+    nightly(sources_file=corpus_slice, db_path=db_path, model=RULES)
     before = _counts(db_path)
-    summary = nightly(sources_file=corpus_slice, db_path=db_path)
+    summary = nightly(sources_file=corpus_slice, db_path=db_path, model=RULES)
     assert (summary.total("new"), summary.total("changed"), summary.total("unchanged")) == (0, 0, 6)
     assert _counts(db_path) == before
 
 
 def test_changed_page_becomes_a_new_version(prefect_server, corpus_slice, tmp_path):
     db_path = tmp_path / "kb.db"
-    nightly(sources_file=corpus_slice, db_path=db_path)
+    nightly(sources_file=corpus_slice, db_path=db_path, model=RULES)
     db = sqlite_utils.Database(db_path)
     facts_before = {t: db[t].count for t in ("mentions", "sites", "amounts")}
     page = sorted((corpus_slice.parent / "pages").glob("*/*.html"))[0]
     html = page.read_text(encoding="utf-8")
     cut = html.index("</p>", html.index("<article"))  # the first paragraph of the article
     page.write_text(html[:cut] + " Rettifica: dato aggiornato." + html[cut:], encoding="utf-8")
-    summary = nightly(sources_file=corpus_slice, db_path=db_path)
+    summary = nightly(sources_file=corpus_slice, db_path=db_path, model=RULES)
     assert (summary.total("new"), summary.total("changed"), summary.total("unchanged")) == (0, 1, 5)
     versions = list(
         db.query(
@@ -86,8 +94,9 @@ def _add_page(corpus_slice, name: str, body: str) -> None:
 
 
 def test_a_page_longer_than_the_pipeline_accepts_is_extracted_in_pieces(
-    prefect_server, corpus_slice, tmp_path, nlp
+    prefect_server, corpus_slice, tmp_path
 ):
+    nlp = load_pipeline(RULES)
     paragraphs = "".join(
         f"<p>Per il lotto {i} della strada provinciale la Giunta regionale ha stanziato "
         f"{i + 1} milioni di euro, ha annunciato l'assessore ai Trasporti Marco Gabusi.</p>"
@@ -97,7 +106,7 @@ def test_a_page_longer_than_the_pipeline_accepts_is_extracted_in_pieces(
     saved = nlp.max_length
     nlp.max_length = 20_000  # spaCy raises E088 over this: the page is four times longer
     try:
-        summary = nightly(sources_file=corpus_slice, db_path=tmp_path / "kb.db")
+        summary = nightly(sources_file=corpus_slice, db_path=tmp_path / "kb.db", model=RULES)
     finally:
         nlp.max_length = saved
     assert (summary.total("new"), summary.total("failed")) == (7, 0)
@@ -124,7 +133,7 @@ def test_a_page_whose_extraction_raises_is_reported_and_the_others_are_stored(
 
     monkeypatch.setattr(module, "extract_many", fragile)
     _add_page(corpus_slice, "guasta.html", "<p>Pagina GUASTO con testo italiano del Comune.</p>")
-    summary = nightly(sources_file=corpus_slice, db_path=tmp_path / "kb.db")
+    summary = nightly(sources_file=corpus_slice, db_path=tmp_path / "kb.db", model=RULES)
     assert (summary.total("new"), summary.total("failed")) == (6, 1)
     (failure,) = summary.sources[0].failures
     assert "guasta.html" in failure and "extraction failed: RuntimeError" in failure

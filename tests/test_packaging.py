@@ -98,3 +98,13 @@ def test_a_wheel_installs_one_package_and_runs_on_the_shipped_model(tmp_path):
     )
     assert "new 35" in run.stdout  # the embedded sample corpus travelled too
     assert (work / "data" / "sentinella.db").exists()
+
+
+def test_the_package_version_is_the_shipped_models_version():
+    import sentinella
+    from sentinella.extractors.pipeline import SHIPPED
+
+    meta = json.loads((SHIPPED / "meta.json").read_text(encoding="utf-8"))
+    assert sentinella.__version__ == meta["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {sentinella.__version__} " in changelog  # every release has its section

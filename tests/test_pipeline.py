@@ -63,8 +63,10 @@ def test_explicit_model_wins_over_installed_packages(fake_lg, tmp_path, monkeypa
 def test_without_spacy_packages_the_shipped_pipeline_is_used(monkeypatch):
     monkeypatch.delenv("SENTINELLA_MODEL", raising=False)
     monkeypatch.setattr(pipeline, "SPACY_PACKAGES", ("it_core_news_nonexistent",))
-    expected = str(pipeline.SHIPPED) if (pipeline.SHIPPED / "meta.json").exists() else "blank:it"
-    assert resolve_model() == expected
+    # The shipped pipeline is package data: it must be there, and it is what loads.
+    assert (pipeline.SHIPPED / "meta.json").is_file()
+    assert resolve_model() == str(pipeline.SHIPPED)
+    assert pipeline_id(load_pipeline()).startswith("it_sentinella-")
 
 
 def test_blank_fallback_when_nothing_is_installed(monkeypatch, tmp_path):

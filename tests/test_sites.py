@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from sentinella.extractors.extract import extract
-from sentinella.extractors.pipeline import load_pipeline
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    return load_pipeline()
 
 
 def sites(nlp, text):

@@ -44,7 +44,7 @@ def evaluate_ner_cmd(tsv: Path, model: str | None, as_json: bool) -> None:
 @model_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def evaluate_press_cmd(gold: Path, model: str | None, as_json: bool) -> None:
-    """Score extraction on gold press releases (the format of extraction-format.md).
+    """Score extraction on gold press releases (the format of docs/extraction-format.md).
 
     Example: sentinella evaluate press tests/data/sample_gold.jsonl
     """
