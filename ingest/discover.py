@@ -168,34 +168,69 @@ def discover_sitemap(source: Source, fetcher, index: IndexPages | None = None) -
         if url in seen:
             continue
         seen.add(url)
-        result = _fetch(source, fetcher, url, max_bytes=SITEMAP_BYTES, index=index)
-        if result.not_modified:
-            continue  # this sitemap (or the whole index) did not change: nothing new in it
-        root = _xml(result.content or b"", url)
-        kind = lxml.etree.QName(root).localname
-        for entry in root:
-            if not isinstance(entry.tag, str):
-                continue
-            fields = {
-                lxml.etree.QName(child).localname: (child.text or "").strip()
-                for child in entry
-                if isinstance(child.tag, str)
-            }
-            loc, lastmod = fields.get("loc"), _iso_date(fields.get("lastmod"))
-            if not loc:
-                continue
-            loc = urljoin(url, loc)
-            if kind == "sitemapindex":
-                if not (source.since and lastmod and date.fromisoformat(lastmod) < source.since):
-                    queue.append(loc)
-            else:
-                found.append(
-                    Candidate(url=canonical_url(loc), source=source.name, published=lastmod)
-                )
+        children, entries = sitemap_page(source, fetcher, url, index)
+        queue += children
+        found += entries
     return found
 
 
+def sitemap_page(
+    source: Source, fetcher, url: str, index: IndexPages | None = None, since: date | None = None
+) -> tuple[list[str], list[Candidate]]:
+    """One sitemap: (child sitemaps to follow, page candidates). Children whose `lastmod` is
+    before the horizon (`since`, else the source's) are not followed; a sitemap answered
+    304 has neither (nothing new in it)."""
+    since = since or source.since
+    result = _fetch(source, fetcher, url, max_bytes=SITEMAP_BYTES, index=index)
+    if result.not_modified:
+        return [], []
+    root = _xml(result.content or b"", url)
+    kind = lxml.etree.QName(root).localname
+    children, found = [], []
+    for entry in root:
+        if not isinstance(entry.tag, str):
+            continue
+        fields = {
+            lxml.etree.QName(child).localname: (child.text or "").strip()
+            for child in entry
+            if isinstance(child.tag, str)
+        }
+        loc, lastmod = fields.get("loc"), _iso_date(fields.get("lastmod"))
+        if not loc:
+            continue
+        loc = urljoin(url, loc)
+        if kind == "sitemapindex":
+            if not (since and lastmod and date.fromisoformat(lastmod) < since):
+                children.append(loc)
+        else:
+            found.append(Candidate(url=canonical_url(loc), source=source.name, published=lastmod))
+    return children, found
+
+
 def discover_listing(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
+    max_pages = int(source.settings.get("max_pages", DEFAULT_MAX_PAGES))
+    found: list[Candidate] = []
+    url: str | None = source.url
+    visited: set[str] = set()
+    for number in range(1, max_pages + 1):
+        if not url or url in visited:
+            break
+        visited.add(url)
+        page, url = listing_page(source, fetcher, url, number, index)
+        found.extend(page)
+        if not page:
+            break  # an empty page: past the last one (a `next_pattern` never runs out)
+        if source.max_items and len(found) >= source.max_items:
+            break
+        if older_than(page, source.since):
+            break  # the whole page is older than the horizon: older pages are too
+    return found
+
+
+def listing_page(
+    source: Source, fetcher, url: str, number: int, index: IndexPages | None = None
+) -> tuple[list[Candidate], str | None]:
+    """Page `number` of a listing: its candidates and the address of the next page."""
     from lxml.cssselect import CSSSelector
 
     settings = source.settings
@@ -204,37 +239,25 @@ def discover_listing(source: Source, fetcher, index: IndexPages | None = None) -
     links = CSSSelector(settings["link_selector"])
     items = CSSSelector(settings["item_selector"]) if settings.get("item_selector") else None
     dates = CSSSelector(settings["date_selector"]) if settings.get("date_selector") else None
-    following = CSSSelector(settings["next_selector"]) if settings.get("next_selector") else None
-    pattern = settings.get("next_pattern")
-    max_pages = int(settings.get("max_pages", DEFAULT_MAX_PAGES))
-    found: list[Candidate] = []
-    url, visited = source.url, set()
-    for number in range(1, max_pages + 1):
-        if not url or url in visited:
-            break
-        visited.add(url)
-        result = _fetch(source, fetcher, url, index=index, keep_body=True)
-        try:
-            tree = lxml.html.fromstring(result.text or "<html></html>", base_url=result.final_url)
-        except (ValueError, lxml.etree.ParserError) as exc:
-            raise DiscoveryError(f"{url}: unreadable listing page: {exc}") from None
-        page = _listing_entries(source, tree, result.final_url, links, items, dates)
-        found.extend(page)
-        if not page:
-            break  # an empty page: past the last one (a `next_pattern` never runs out)
-        if source.max_items and len(found) >= source.max_items:
-            break
-        dated = [c.published for c in page if c.published]
-        if source.since and dated and max(dated) < source.since.isoformat():
-            break  # the whole page is older than the horizon: older pages are too
-        if following is not None:
-            nxt = following(tree)
-            url = urljoin(result.final_url, nxt[0].get("href", "")) if nxt else None
-        elif pattern:
-            url = pattern.format(page=number + 1)
-        else:
-            url = None
-    return found
+    result = _fetch(source, fetcher, url, index=index, keep_body=True)
+    try:
+        tree = lxml.html.fromstring(result.text or "<html></html>", base_url=result.final_url)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise DiscoveryError(f"{url}: unreadable listing page: {exc}") from None
+    page = _listing_entries(source, tree, result.final_url, links, items, dates)
+    following = settings.get("next_selector")
+    if following:
+        nxt = CSSSelector(following)(tree)
+        return page, urljoin(result.final_url, nxt[0].get("href", "")) if nxt else None
+    if settings.get("next_pattern"):
+        return page, settings["next_pattern"].format(page=number + 1)
+    return page, None
+
+
+def older_than(page: list[Candidate], since: date | None) -> bool:
+    """Every dated entry of the page is before `since` (and some are dated)."""
+    dated = [c.published for c in page if c.published]
+    return bool(since and dated and max(dated) < since.isoformat())
 
 
 def _listing_entries(source: Source, tree, base: str, links, items, dates) -> list[Candidate]:

@@ -10,6 +10,8 @@ sites, amounts, commitments
 runs           one row per run of the nightly flow, with its summary (and `stages`: busy
                seconds per stage, JSON)
 source_health  one row per source per run
+backfill_walks, backfill_pages
+               a back-fill's progress through each source's archive (resumable)
 index_pages    a source's feed, sitemaps or listing pages as last fetched: validators for
                the next run's conditional GET (listing pages with their body), for the
                source's configuration `config` (a fingerprint)
@@ -151,6 +153,26 @@ TABLES["index_pages"] = {
     "pk": ("source", "url"),
 }
 
+# A back-fill's progress (sentinella backfill): per job ("since DATE") and source, the
+# walk through the archive (JSON, see ingest.archive.Walk) and the pages it found, each
+# `done` once stored (or failed); a killed back-fill goes on from there.
+TABLES["backfill_walks"] = {
+    "columns": {"job": str, "source": str, "walk": str, "finished": int, "updated_at": str},
+    "pk": ("job", "source"),
+}
+TABLES["backfill_pages"] = {
+    "columns": {
+        "job": str,
+        "url": str,
+        "source": str,
+        "published": str,
+        "title": str,
+        "done": int,
+        "found_at": str,
+    },
+    "pk": ("job", "url"),
+}
+
 INDEXES = [
     ("documents", ["url", "version"], True),
     ("documents", ["current", "published"], False),
@@ -162,6 +184,8 @@ INDEXES = [
     ("amounts", ["document_id"], False),
     ("commitments", ["document_id"], False),
     ("commitments", ["actor_id"], False),
+    ("documents", ["fetched_url"], False),
+    ("backfill_pages", ["job", "source", "done"], False),
 ]
 
 

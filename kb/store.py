@@ -147,6 +147,80 @@ class KnowledgeBase:
                 if p.etag or p.last_modified  # nothing to ask conditionally with otherwise
             )
 
+    # --- back-fills ----------------------------------------------------------------------
+
+    def backfill_walk(self, job: str, source: str) -> str | None:
+        """The stored walk (JSON) of a back-fill through one source's archive, if any."""
+        rows = list(
+            self.db.query(
+                "select walk from backfill_walks where job = ? and source = ?", [job, source]
+            )
+        )
+        return rows[0]["walk"] if rows else None
+
+    def backfill_step(
+        self, job: str, source: str, walk: str, finished: bool, pages: list[dict]
+    ) -> int:
+        """One step of a walk, in one transaction: the pages it found (url, published, title)
+        and where the walk stands after it. Returns how many pages were new to the job."""
+        found = now_iso()
+        with self.db.atomic():
+            before = self.db["backfill_pages"].count_where("job = ?", [job])
+            self.db["backfill_pages"].insert_all(
+                ({**p, "job": job, "source": source, "done": 0, "found_at": found} for p in pages),
+                ignore=True,
+            )
+            added = self.db["backfill_pages"].count_where("job = ?", [job]) - before
+            self.db["backfill_walks"].upsert(
+                {
+                    "job": job,
+                    "source": source,
+                    "walk": walk,
+                    "finished": int(finished),
+                    "updated_at": found,
+                },
+                pk=("job", "source"),
+            )
+        return added
+
+    def backfill_pending(
+        self, job: str, source: str, limit: int, exclude: set[str] | frozenset = frozenset()
+    ) -> list[dict]:
+        """Pages found and not yet done, in the order they were found (less `exclude`)."""
+        marks = ", ".join("?" * len(exclude))
+        skip = f"and url not in ({marks})" if exclude else ""
+        return list(
+            self.db.query(
+                "select url, published, title from backfill_pages "
+                f"where job = ? and source = ? and done = 0 {skip} order by rowid limit ?",
+                [job, source, *exclude, limit],
+            )
+        )
+
+    def backfill_done(self, job: str, urls: list[str]) -> None:
+        with self.db.atomic():
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                self.db.execute(
+                    f"update backfill_pages set done = 1 where job = ? and url in "
+                    f"({', '.join('?' * len(chunk))})",
+                    [job, *chunk],
+                )
+
+    def stored_urls(self, urls: list[str]) -> set[str]:
+        """Which of these addresses the knowledge base holds a document for."""
+        found: set[str] = set()
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for r in self.db.query(
+                f"select url, fetched_url from documents where url in ({marks}) "
+                f"or fetched_url in ({marks})",
+                [*chunk, *chunk],
+            ):
+                found.update(u for u in (r["url"], r["fetched_url"]) if u in chunk)
+        return found
+
     def fingerprints(self) -> list[tuple[int, str, str]]:
         """(id, url, simhash) of current documents, for near-duplicate detection."""
         return [

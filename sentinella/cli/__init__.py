@@ -59,4 +59,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli` (imported last: they import `cli`).
-from sentinella.cli import evaluate, extract, query, run, train  # noqa: E402, F401
+from sentinella.cli import backfill, evaluate, extract, query, run, train  # noqa: E402, F401
