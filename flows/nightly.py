@@ -36,9 +36,13 @@ from sentinella.ingest.pages import Fetched
 from sentinella.ingest.sources import Source, load_sources
 from sentinella.kb import UNCHANGED, KnowledgeBase
 from sentinella.records import Document, RunSummary, SourceHealth
-from sentinella.timing import Stopwatch
+from sentinella.timing import EXTRACT_RUNS, PREFECT_TASKS, TASK_RUNS, Stopwatch
 
 __all__ = ["extract", "nightly"]
+
+# Seconds inside the bodies of the flow thread's tasks (classify, store), in this process:
+# the same calls timed from outside, less these, is what Prefect's task runs cost.
+TASK_BODIES = Stopwatch()
 
 GATHERERS = 8  # sources discovered and fetched at the same time (each host keeps its pace)
 QUEUED_BATCHES = 4  # batches a source reads ahead of the flow, at most (memory stays flat)
@@ -80,6 +84,7 @@ def nightly(
         run = Run(db_path, clock, summary, sources)
         queues: list[queue.Queue] = [queue.Queue(maxsize=QUEUED_BATCHES) for _ in sources]
         gathering = [gather.submit(s, fetcher, db_path, q, clock) for s, q in zip(sources, queues)]
+        clock.calls["sources"] = len(sources)  # one gather task run each
         for source, arrivals, gathered in zip(sources, queues, gathering):
             for arrived in _arrivals(arrivals, gathered):
                 work = run.admit(source, arrived)
@@ -172,7 +177,8 @@ class Run:
             self._end(work.source, work.ended)
             return
         health = self.health[work.source.name]
-        self.clock.add("extract", extracted.seconds)
+        if extracted.pipeline:  # a batch was extracted (one task run), not only stored
+            self.clock.add("extract", extracted.seconds)
         self.summary.pipeline = self.summary.pipeline or extracted.pipeline or ""
         for url, reason in extracted.failures.items():
             health.fail(f"{url}: extraction failed: {reason}")
@@ -247,7 +253,7 @@ def gather(
 @task(cache_policy=NO_CACHE)
 def classify(db_path: Path, documents: list[Document]) -> list[str]:
     """new, changed or unchanged, for each document, against the knowledge base."""
-    with open_kb(db_path) as kb:
+    with TASK_BODIES.clock("classify"), open_kb(db_path) as kb:
         return [kb.classify(d) for d in documents]
 
 
@@ -263,7 +269,7 @@ def store(
     Returns (new/changed, is a republication) per document; `refresh` are unchanged documents
     whose new ETag/Last-Modified are kept (no new version).
     """
-    with open_kb(db_path, create=True) as kb:
+    with TASK_BODIES.clock("store"), open_kb(db_path, create=True) as kb:
         fingerprints, duplicates = match_batch(
             {d.url: d.text for d in documents}, kb.fingerprints(), kb.document_text
         )
@@ -289,15 +295,34 @@ def open_kb(db_path: Path, create: bool = False) -> Iterator[KnowledgeBase]:
 def run_record(db_path: Path, clock: Stopwatch) -> Iterator[RunSummary]:
     """The run's row in `runs`: opened before the work, closed with the summary after it."""
     started = time.monotonic()
+    bodies_before, _ = TASK_BODIES.snapshot()
     with open_kb(db_path, create=True) as kb:
         summary = RunSummary(run_id=kb.start_run())
     try:
         yield summary
     finally:
         summary.seconds = time.monotonic() - started
-        summary.stages = dict(clock.seconds)
+        summary.stages = _stages(clock, bodies_before)
         with open_kb(db_path, create=True) as kb:
             kb.finish_run(summary)
+
+
+def _stages(clock: Stopwatch, bodies_before: dict[str, float]) -> dict[str, float]:
+    """Busy seconds per stage (classify and store as long as their bodies took), Prefect's
+    part of the flow thread's task calls (timed around them, less the bodies) and the
+    number of task runs."""
+    outer, calls = clock.snapshot()
+    bodies, _ = TASK_BODIES.snapshot()
+    stages = dict(outer)
+    overhead = 0.0
+    for step in ("classify", "store"):
+        if step in outer:
+            stages[step] = bodies.get(step, 0.0) - bodies_before.get(step, 0.0)
+            overhead += outer[step] - stages[step]
+    stages[PREFECT_TASKS] = overhead
+    stages[EXTRACT_RUNS] = calls.get("extract", 0)
+    stages[TASK_RUNS] = sum(calls.get(s, 0) for s in ("classify", "store", "extract", "sources"))
+    return stages
 
 
 @contextmanager
