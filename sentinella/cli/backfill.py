@@ -9,7 +9,13 @@ import click
 
 from sentinella.cli import cli
 from sentinella.cli.options import db_option, model_option, private_network_option, sources_option
-from sentinella.cli.run import _check_inputs, _starting, cluster_option, workers_option
+from sentinella.cli.run import (
+    _check_inputs,
+    _starting,
+    cluster_option,
+    prefect_ready,
+    workers_option,
+)
 
 
 @cli.command()
@@ -50,9 +56,9 @@ def backfill(
     _check_inputs(sources_file, db_path, workers, cluster)
     _starting("sentinella backfill")
     from sentinella.cli.render import format_summary
-    from sentinella.flows.backfill import backfill as backfill_flow
 
-    summary = backfill_flow(
+    flows = prefect_ready("sentinella.flows.backfill")
+    summary = flows.backfill(
         sources_file=sources_file,
         db_path=db_path,
         since=date(since.year, since.month, since.day),

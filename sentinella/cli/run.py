@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import time
 from pathlib import Path
+from types import ModuleType
 
 import click
 
@@ -15,6 +18,7 @@ from sentinella.cli.options import (
     sources_option,
 )
 from sentinella.errors import SentinellaError
+from sentinella.local_api import start_local_api
 from sentinella.settings import DEFAULT_DB, configure_prefect
 
 workers_option = click.option(
@@ -74,6 +78,18 @@ def _starting(what: str) -> None:
     click.echo(f"{what}: starting {where} (Prefect state in {configure_prefect()}) ...", err=True)
 
 
+def prefect_ready(flow_module: str) -> ModuleType:
+    """The flow's module, imported while a temporary local Prefect API starts beside it
+    (sentinella.local_api), once that API answers."""
+    started = time.monotonic()
+    api = start_local_api()
+    module = importlib.import_module(flow_module)
+    if api is not None:
+        api.wait()
+        click.echo(f"Prefect API ready in {time.monotonic() - started:.1f} s", err=True)
+    return module
+
+
 @cli.command()
 @sources_option
 @db_option
@@ -96,9 +112,9 @@ def run(
     _check_inputs(sources_file, db_path, workers, cluster)
     _starting("sentinella run")
     from sentinella.cli.render import format_summary
-    from sentinella.flows.nightly import nightly
 
-    summary = nightly(
+    flows = prefect_ready("sentinella.flows.nightly")
+    summary = flows.nightly(
         sources_file=sources_file,
         db_path=db_path,
         model=model,
