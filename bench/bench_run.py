@@ -11,7 +11,9 @@ Runs, each `sentinella run` in its own process on a fresh knowledge base:
   sample no-op `sentinella run` on the embedded sample corpus, twice; the second is timed
 
 Per run: wall time from the shell; the flow's own clock; busy seconds per stage (they
-overlap: fetching goes on while batches are extracted); Prefect's share = (wall − the
+overlap: fetching goes on while batches are extracted); CPU seconds of the whole process
+tree (on a shared machine, wall time grows with the others' load, CPU time much less);
+Prefect's share = (wall − the
 flow's body − our own start-up, i.e. Python, the CLI and its checks without Prefect)
 + what Prefect's task runs added to the flow's task calls (measured around classify and
 store, extrapolated to the extract task runs); peak RSS of the run's process and of its
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -54,6 +57,7 @@ delay = 0
 def timed(command: list[str], env: dict | None = None) -> dict:
     """Run a command; wall seconds and peak RSS (MB) of the process and of its tree."""
     started = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
@@ -68,11 +72,14 @@ def timed(command: list[str], env: dict | None = None) -> dict:
             pass
         time.sleep(0.05)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the whole tree, once waited for
+    cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     output = proc.stdout.read() if proc.stdout else ""
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{output[-3000:]}")
     return {
         "wall": wall,
+        "cpu": cpu,
         "rss_mb": peak_main / 2**20,
         "tree_rss_mb": peak_tree / 2**20,
         "output": output,
@@ -132,6 +139,7 @@ def report(label: str, result: dict, run: dict, startup: float) -> dict:
     figures = {
         "run": label,
         "wall_s": round(result["wall"], 2),
+        "cpu_s": round(result["cpu"], 2),
         "flow_s": run["seconds"],
         "new": run["new"],
         "unchanged": run["unchanged"],
@@ -149,7 +157,8 @@ def report(label: str, result: dict, run: dict, startup: float) -> dict:
     }
     busy = ", ".join(f"{k} {v:.1f}" for k, v in figures["stages_busy_s"].items())
     print(
-        f"{label:<22} wall {figures['wall_s']:6.1f} s  flow {run['seconds']:6.1f} s  "
+        f"{label:<22} wall {figures['wall_s']:6.1f} s  CPU {figures['cpu_s']:6.1f} s  "
+        f"flow {run['seconds']:6.1f} s  "
         f"new {run['new']:>5}  unchanged {run['unchanged']:>5}  failed {run['failed']}\n"
         f"{'':<22} busy s: {busy}\n"
         f"{'':<22} Prefect {share['prefect_s']:.1f} s = {share['prefect_share']:.1%} of wall "

@@ -15,8 +15,10 @@ pipeline is loaded only when a batch has text to extract: a run with nothing new
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,17 +84,43 @@ def nightly(
         ExtractStage(model, workers=workers, cluster=cluster) as stage,
     ):
         run = Run(db_path, clock, summary, sources)
-        queues: list[queue.Queue] = [queue.Queue(maxsize=QUEUED_BATCHES) for _ in sources]
+        queues = [Handover() for _ in sources]
         gathering = [gather.submit(s, fetcher, db_path, q, clock) for s, q in zip(sources, queues)]
-        clock.calls["sources"] = len(sources)  # one gather task run each
-        for source, arrivals, gathered in zip(sources, queues, gathering):
-            for arrived in _arrivals(arrivals, gathered):
-                work = run.admit(source, arrived)
-                for done in stage.submit(work.items(), work):
-                    run.settle(*done)
-        for done in stage.drain():
-            run.settle(*done)
+        clock.count("sources", len(sources))  # one gather task run each
+        try:
+            for source, arrivals, gathered in zip(sources, queues, gathering):
+                for arrived in _arrivals(arrivals, gathered):
+                    work = run.admit(source, arrived)
+                    for done in stage.submit(work.items(), work):
+                        run.settle(*done)
+            for done in stage.drain():
+                run.settle(*done)
+        finally:  # if the flow stops early, gatherers waiting to hand over stop too
+            for handover in queues:
+                handover.closed.set()
     return summary
+
+
+class Handover(queue.Queue):
+    """A source's batches on their way to the flow: bounded, and closed if the flow stops."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=QUEUED_BATCHES)
+        self.closed = threading.Event()
+
+    def hand(self, item: object) -> None:
+        """Put, waiting for room; gives up (raises Closed) once the flow has stopped."""
+        while not self.closed.is_set():
+            try:
+                self.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise Closed
+
+
+class Closed(Exception):
+    """The flow stopped taking batches."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +152,7 @@ class Work:
         ]
 
 
-def _arrivals(arrivals: queue.Queue, gathered) -> Iterator[list[Fetched] | Ended]:
+def _arrivals(arrivals: Handover, gathered) -> Iterator[list[Fetched] | Ended]:
     """One source's batches as its gatherer hands them over, then its Ended.
 
     Sources are taken in the registry's order (so a page listed by two sources is
@@ -216,15 +244,14 @@ def _italian(document: Document) -> bool:
 
 @task(cache_policy=NO_CACHE)
 def gather(
-    source: Source, fetcher: Fetcher | None, db_path: Path, arrivals: queue.Queue, clock: Stopwatch
+    source: Source, fetcher: Fetcher | None, db_path: Path, arrivals: Handover, clock: Stopwatch
 ) -> None:
     """Discover and read one source, handing its pages to the flow batch by batch.
 
-    Network and files only: nothing is written. Always ends with an `Ended` on `arrivals`,
-    whatever happened, so the flow never waits for a source that failed.
+    Network and files only: nothing is written. Ends with an `Ended` on `arrivals`, whatever
+    happened (so the flow never waits for a source that failed), unless the flow stopped.
     """
     logger = get_run_logger()
-    ended = Ended()
     try:
         with open_kb(db_path) as kb:
             index = IndexPages(known=kb.index_pages(source.name, source_fingerprint(source)))
@@ -241,13 +268,15 @@ def gather(
             index=index,
             clock=clock.clock,
         ):
-            arrivals.put(batch)
+            arrivals.hand(batch)
         ended = Ended(index=index if source.kind != "folder" else None)
+    except Closed:
+        return  # the flow stopped: nobody is waiting for the rest
     except Exception as exc:  # discovery failed (or worse): the source's line says why
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         ended = Ended(error=f"discovery: {detail}")
-    finally:
-        arrivals.put(ended)
+    with contextlib.suppress(Closed):
+        arrivals.hand(ended)
 
 
 @task(cache_policy=NO_CACHE)

@@ -26,6 +26,11 @@ class Stopwatch:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
             self.calls[stage] = self.calls.get(stage, 0) + 1
 
+    def count(self, stage: str, calls: int) -> None:
+        """Calls that were not timed (e.g. task runs elsewhere)."""
+        with self._lock:
+            self.calls[stage] = self.calls.get(stage, 0) + calls
+
     def snapshot(self) -> tuple[dict[str, float], dict[str, int]]:
         with self._lock:
             return dict(self.seconds), dict(self.calls)
