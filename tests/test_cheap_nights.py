@@ -63,3 +63,41 @@ def test_a_changed_source_reads_its_feed_again(prefect_server, tmp_path):
         (feed,) = _feed_requests(web)
         assert not feed.conditional and feed.status == 200
         assert again.total("seen") == 3  # the entries of the 23rd and 24th: the new horizon
+
+
+TWO_HOSTS = """
+[[source]]
+name = "feed"
+publisher = "Feed"
+kind = "feed"
+url = "{web}/atom.xml"
+allow_private_network = true
+
+[[source]]
+name = "sitemap"
+publisher = "Sitemap"
+kind = "sitemap"
+url = "{other}/sitemaps/november.xml"
+max_items = 4
+allow_private_network = true
+"""
+
+
+def test_two_hosts_are_fetched_side_by_side_each_at_its_own_pace(prefect_server, tmp_path):
+    with WebServer(crawl_delay=0.4) as web:  # robots.txt asks 0.4 s between requests
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            TWO_HOSTS.format(web=web.origin(), other=web.origin("localhost")), encoding="utf-8"
+        )
+        summary = nightly(sources_file=sources, db_path=tmp_path / "kb.db", model="blank:it")
+    assert summary.total("failed") == 0 and summary.total("seen") == 8
+    by_host: dict[str, list[float]] = {}
+    for r in web.requests:
+        by_host.setdefault(r.host.split(":")[0], []).append(r.at)
+    assert set(by_host) == {"127.0.0.1", "localhost"}
+    for times in by_host.values():  # each host at its pace (robots.txt, then 5 more)
+        assert len(times) == 6
+        gaps = [b - a for a, b in zip(sorted(times), sorted(times)[1:])]
+        assert min(gaps) >= 0.35, gaps
+    first, second = (sorted(t) for t in by_host.values())
+    assert first[0] < second[-1] and second[0] < first[-1]  # the two visits overlap in time
