@@ -35,15 +35,13 @@ N_PROCESS = 1
 
 
 def texts_of(chars: int) -> list[str]:
-    texts, total, count = [], 0, 256
-    while total < chars:
-        texts, total = [], 0
-        for _, html in synth.releases(count):
-            texts.append(read_html(html).text)
-            total += len(texts[-1])
-            if total >= chars:
-                break
-        count *= 2
+    """Synthetic releases' texts, as the flow reads them, until `chars` characters."""
+    texts, total = [], 0
+    for _, html in synth.releases(1_000_000):  # a generator: made as they are read
+        texts.append(read_html(html).text)
+        total += len(texts[-1])
+        if total >= chars:
+            break
     return texts
 
 
