@@ -8,8 +8,9 @@ of (text, metadata) and give back `Extracted` (plain frozen dataclasses, picklab
 worker process loads the pipeline once (`load_pipeline` is cached per process) and only
 when it has text to extract. The flow alone writes the knowledge base.
 
-`ExtractStage` keeps a few batches in flight (two per worker) and hands results back in
-the order the batches were submitted, so the flow stores them as it would in one thread.
+`ExtractStage` keeps a few task runs in flight (two per worker; on Dask a batch goes as
+pieces of DASK_PIECE texts, so every worker has work) and hands results back batch by batch
+in the order the batches were submitted, so the flow stores them as it would in one thread.
 """
 
 from __future__ import annotations
@@ -116,10 +117,26 @@ def task_runner(workers: int = 0, cluster: str | None = None):
     )
 
 
+DASK_PIECE = 8  # texts per task run on Dask: small enough to keep every worker busy
+
+
 @dataclass
 class _InFlight:
-    future: Any  # a PrefectFuture, or None when the batch had nothing to extract
+    futures: list  # PrefectFutures, one per piece of the batch (none: nothing to extract)
     payload: Any  # what the flow needs back with the result
+
+
+def merge(parts: list[Extracted]) -> Extracted:
+    """One batch's result from its pieces'."""
+    if len(parts) == 1:
+        return parts[0]
+    facts: dict[str, Extraction] = {}
+    failures: dict[str, str] = {}
+    for part in parts:
+        facts.update(part.facts)
+        failures.update(part.failures)
+    pipeline = next((p.pipeline for p in parts if p.pipeline), None)
+    return Extracted(facts, failures, pipeline, sum(p.seconds for p in parts))
 
 
 class ExtractStage:
@@ -130,7 +147,8 @@ class ExtractStage:
     ) -> None:
         self.model = model
         self.runner = task_runner(workers, cluster)
-        self.window = 2  # batches in flight; two per worker on Dask (set on entering)
+        self.window = 2  # task runs in flight; two per worker thread on Dask (set on entering)
+        self.piece = 0  # texts per task run; 0: the whole batch (in process)
         self.where = describe(workers, cluster)
         self._pending: deque[_InFlight] = deque()
 
@@ -144,6 +162,7 @@ class ExtractStage:
                     client.wait_for_workers(1, timeout=60)
                     threads = sum(client.nthreads().values())
                 self.window = max(2, 2 * threads)
+                self.piece = DASK_PIECE
         except ExecutionError:
             raise
         except Exception as exc:
@@ -160,11 +179,13 @@ class ExtractStage:
 
     def submit(self, items: list[Item], payload: Any) -> Iterator[tuple[Any, Extracted]]:
         """Queue one batch; yields (payload, result) of the batches that must finish now."""
-        future = None
-        if items:
-            future = self.runner.submit(extract, {"items": items, "model": self.model})
-        self._pending.append(_InFlight(future, payload))
-        while len(self._pending) > self.window:
+        size = self.piece or len(items) or 1
+        futures = [
+            self.runner.submit(extract, {"items": items[i : i + size], "model": self.model})
+            for i in range(0, len(items), size)
+        ]
+        self._pending.append(_InFlight(futures, payload))
+        while sum(len(p.futures) for p in self._pending) > self.window:
             yield self._next()
 
     def drain(self) -> Iterator[tuple[Any, Extracted]]:
@@ -174,6 +195,6 @@ class ExtractStage:
 
     def _next(self) -> tuple[Any, Extracted]:
         head = self._pending.popleft()
-        if head.future is None:
+        if not head.futures:
             return head.payload, Extracted()
-        return head.payload, head.future.result()
+        return head.payload, merge([f.result() for f in head.futures])

@@ -31,6 +31,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     # Libraries that log per page: their warnings ("discarding data") are ours to report.
     for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
+    # Dask logs every worker's start and stop at INFO; the flow says what matters.
+    logging.getLogger("distributed").setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 def main() -> None:
