@@ -6,7 +6,8 @@ spawn it, Prefect's whole server package (seconds of imports the flow's process 
 for). Started here, before Prefect is imported, the server boots in its own process while
 this one imports Prefect and the flow: on two cores the two overlap instead of adding up.
 The server keeps its database in Prefect's home (sentinella.settings.prefect_home), which
-later runs reuse, and it stops when the run's process exits; on Linux it is also told to
+later runs reuse (once this Prefect version has migrated it, later starts skip the
+migration check); it stops when the run's process exits; on Linux it is also told to
 stop if that process dies without a word (SIGKILL), so no server outlives its run.
 """
 
@@ -38,6 +39,7 @@ class LocalApi:
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
         self.url = ""
+        self.marker: Path | None = None
 
     def start(self) -> LocalApi:
         with socket.socket() as probe:  # a free port, as Prefect's own start-up picks one
@@ -53,6 +55,11 @@ class LocalApi:
             "PREFECT__SERVER_EPHEMERAL": "1",  # what Prefect's ephemeral mode runs
             "PREFECT__SERVER_FINAL": "1",
         }
+        self.marker = _migrated_marker()
+        if self.marker is not None and self.marker.exists():
+            # This Prefect version migrated this database already: skip the check (alembic
+            # loads every migration script: about a quarter of the server's start-up).
+            env.setdefault("PREFECT_API_DATABASE_MIGRATE_ON_START", "false")
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -91,6 +98,9 @@ class LocalApi:
                     raise LocalApiError(f"the local Prefect API stopped at start-up (exit {code})")
                 with contextlib.suppress(httpx.HTTPError):
                     if client.get(f"{self.url}/health").status_code == 200:
+                        if self.marker is not None:
+                            with contextlib.suppress(OSError):
+                                self.marker.touch()
                         return
                 time.sleep(0.1)
         raise LocalApiError(f"the local Prefect API did not answer within {timeout:.0f} s")
@@ -120,6 +130,23 @@ def start_local_api() -> LocalApi | None:
         return None
     os.environ.setdefault("PREFECT_UI_URL", "")  # no UI is served: no "View at" links
     return LocalApi().start()
+
+
+def _migrated_marker() -> Path | None:
+    """A file in Prefect's home saying its database was migrated by this Prefect version;
+    None when Prefect's database is not the default SQLite file there."""
+    from importlib.metadata import version
+
+    from sentinella.settings import prefect_home
+
+    if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") or os.environ.get(
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL"
+    ):
+        return None
+    home = prefect_home()
+    if not (home / "prefect.db").exists():
+        return None  # a new database: migrations create it (and the marker follows)
+    return home / f".sentinella-migrated-prefect-{version('prefect')}"
 
 
 def _die_with_parent() -> None:

@@ -57,3 +57,17 @@ def test_the_server_dies_with_a_run_killed_without_a_word():
 def test_no_local_api_when_a_server_is_configured(monkeypatch):
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     assert start_local_api() is None
+
+
+def test_the_migration_check_is_skipped_once_this_prefect_version_migrated(tmp_path, monkeypatch):
+    from importlib.metadata import version
+
+    from sentinella.local_api import _migrated_marker
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    assert _migrated_marker() is None  # no database yet: migrations will create it
+    (tmp_path / "prefect.db").touch()
+    marker = _migrated_marker()
+    assert marker == tmp_path / f".sentinella-migrated-prefect-{version('prefect')}"
+    monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://db/prefect")
+    assert _migrated_marker() is None  # another database: Prefect's own rules
