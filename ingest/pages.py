@@ -69,7 +69,8 @@ def stream(
     for batch in batches(candidates, size or BATCH_SIZE):
         if source.kind == "folder" or fetcher is None:
             with clock("read"):
-                yield [read_file(source, c) for c in batch]
+                read = [read_file(source, c) for c in batch]
+            yield read  # outside the clock: the consumer's time is not reading time
         else:
             yield fetch_batch(source, batch, fetcher, validators, clock)
 
