@@ -28,6 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from sentinella.errors import SentinellaError
 from sentinella.facts import Extraction
+from sentinella.flows.parcel import Parcel
 
 Item = tuple[str, dict]  # (text, metadata with at least "url")
 
@@ -54,10 +55,11 @@ def extract_many(items: list[Item], nlp) -> Iterator[Extraction]:
 
 
 @task(cache_policy=NO_CACHE)
-def extract(items: list[Item], model: str | None) -> Extracted:
+def extract(batch: Parcel[list[Item]], model: str | None) -> Extracted:
     """Facts of each text; a page that raises is reported, not stored, and the rest go on."""
     from sentinella.extractors.pipeline import load_pipeline, pipeline_id
 
+    items = batch.content
     started = time.perf_counter()
     nlp = load_pipeline(model)  # once per process: cached
     facts, failures = {}, {}
@@ -181,7 +183,7 @@ class ExtractStage:
         """Queue one batch; yields (payload, result) of the batches that must finish now."""
         size = self.piece or len(items) or 1
         futures = [
-            self.runner.submit(extract, {"items": items[i : i + size], "model": self.model})
+            self.runner.submit(extract, {"batch": Parcel(items[i : i + size]), "model": self.model})
             for i in range(0, len(items), size)
         ]
         self._pending.append(_InFlight(futures, payload))

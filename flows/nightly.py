@@ -30,6 +30,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from sentinella.flows.extraction import Extracted, ExtractStage, describe, extract
+from sentinella.flows.parcel import Parcel
 from sentinella.ingest import pages
 from sentinella.ingest.dedup import match_batch
 from sentinella.ingest.discover import IndexPages, source_fingerprint
@@ -192,7 +193,7 @@ class Run:
             self.unsettled.add(source.name)
         documents = pages.tally(arrived, health)
         with self.clock.clock("classify"):
-            statuses = classify(self.db_path, documents)
+            statuses = classify(self.db_path, Parcel(documents))
         refresh = [d for d, s in zip(documents, statuses) if s == UNCHANGED]
         todo = [d for d, s in zip(documents, statuses) if s != UNCHANGED]
         health.unchanged += len(refresh)
@@ -215,7 +216,7 @@ class Run:
         facts = [extracted.facts.get(d.url) for d in todo]
         if todo or work.refresh:
             with self.clock.clock("store"):
-                stored = store(self.db_path, todo, facts, work.refresh)
+                stored = store(self.db_path, Parcel((todo, facts, work.refresh)))
             for (status, duplicate), found in zip(stored, facts):
                 counted = found.fact_count if found is not None and status != UNCHANGED else None
                 health.count_stored(status, duplicate, counted)
@@ -280,24 +281,21 @@ def gather(
 
 
 @task(cache_policy=NO_CACHE)
-def classify(db_path: Path, documents: list[Document]) -> list[str]:
+def classify(db_path: Path, documents: Parcel[list[Document]]) -> list[str]:
     """new, changed or unchanged, for each document, against the knowledge base."""
     with TASK_BODIES.clock("classify"), open_kb(db_path) as kb:
-        return [kb.classify(d) for d in documents]
+        return [kb.classify(d) for d in documents.content]
 
 
 @task(cache_policy=NO_CACHE)
-def store(
-    db_path: Path,
-    documents: list[Document],
-    extractions: list,
-    refresh: list[Document],
-) -> list[tuple[str, bool]]:
+def store(db_path: Path, batch: Parcel[tuple[list, list, list]]) -> list[tuple[str, bool]]:
     """One transaction: new and changed documents with their facts, republications linked.
 
-    Returns (new/changed, is a republication) per document; `refresh` are unchanged documents
-    whose new ETag/Last-Modified are kept (no new version).
+    `batch` holds (documents, their extractions, refresh): refresh are unchanged documents
+    whose new ETag/Last-Modified are kept (no new version). Returns (new/changed, is a
+    republication) per document.
     """
+    documents, extractions, refresh = batch.content
     with TASK_BODIES.clock("store"), open_kb(db_path, create=True) as kb:
         fingerprints, duplicates = match_batch(
             {d.url: d.text for d in documents}, kb.fingerprints(), kb.document_text
