@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Benchmark the shipped NER pipeline: load time, words/s over WN_dev, size on disk.
+"""Benchmark the shipped pipeline: load time, words/s over WN_dev (NER part, parse part,
+whole pipeline), size on disk. Ends with one JSON line.
 
 .venv/bin/python bench/bench_ner.py [--model models/it_sentinella] [--data ../shared/data/kind/WN_dev.tsv]
 """
@@ -7,10 +8,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
-from sentinella.extractors.ner_eval import read_kind
+from sentinella.extractors.ner_eval import ner_components, read_kind
+from sentinella.extractors.parse_eval import parse_components
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,8 +52,10 @@ def main() -> None:
         return best
 
     best = timed(nlp.pipe_names)
-    ner_only = [p for p in nlp.pipe_names if p in ("sentinella_gazetteer", "tok2vec", "ner")]
+    ner_only = ner_components(nlp)
     best_ner = timed(ner_only)
+    parse_only = parse_components(nlp) if "parser" in nlp.pipe_names else []
+    best_parse = timed(parse_only) if parse_only else None
     # also raw text through the tokenizer, as the extractors use it
     texts = [" ".join(w) for w, _ in sentences]
     t0 = time.perf_counter()
@@ -59,16 +64,28 @@ def main() -> None:
     text_elapsed = time.perf_counter() - t0
 
     size_mb = sum(f.stat().st_size for f in args.model.rglob("*") if f.is_file()) / 1e6
-    print(
-        f"model        {args.model} ({nlp.meta.get('name')} {nlp.meta.get('version')}, pipes {nlp.pipe_names})"
-    )
+    figures = {
+        "model": f"{nlp.meta.get('name')}-{nlp.meta.get('version')}",
+        "load_seconds": round(load_s, 2),
+        "words": n_words,
+        "words_per_second_full": round(n_words / best),
+        "words_per_second_ner": round(n_words / best_ner),
+        "words_per_second_parse": round(n_words / best_parse) if best_parse else None,
+        "words_per_second_text": round(n_words / text_elapsed),
+        "size_mb": round(size_mb, 1),
+    }
+    print(f"model        {args.model} ({figures['model']}, pipes {nlp.pipe_names})")
     print(f"load time    {load_s:.2f} s (import spacy + spacy.load)")
     print(
-        f"words/s      {n_words / best:,.0f} (full pipeline, pre-tokenised Docs, {n_words} words, {len(sentences)} sentences, batch {args.batch_size})"
+        f"words/s      {n_words / best:,.0f} (full pipeline, pre-tokenised Docs, {n_words} words, "
+        f"{len(sentences)} sentences, batch {args.batch_size})"
     )
     print(f"words/s NER  {n_words / best_ner:,.0f} ({' + '.join(ner_only)} only)")
-    print(f"words/s text {n_words / text_elapsed:,.0f} (raw text incl. tokenizer)")
+    if best_parse:
+        print(f"words/s UD   {n_words / best_parse:,.0f} ({' + '.join(parse_only)} only)")
+    print(f"words/s text {n_words / text_elapsed:,.0f} (raw text incl. tokenizer, whole pipeline)")
     print(f"size         {size_mb:.1f} MB")
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""Entity-level evaluation of a spaCy pipeline's NER on KIND-format files.
+"""Entity-level evaluation of a spaCy pipeline's NER on KIND or WikiNEuRal files.
 
-KIND format: one token per line, `token<TAB>IOB2-tag`, a blank line between
-sentences. Each sentence becomes a `Doc` built from the given tokens (so gold
-and predicted offsets align), the pipeline runs on the Docs in batches
-(`nlp.pipe`), and predicted `doc.ents` are compared with the gold spans by exact
-match of (start token, end token, label). Only PER, ORG and LOC count.
+Two formats, one token per line and a blank line between sentences:
+- KIND (`.tsv` or any other name): `token<TAB>IOB2-tag`;
+- WikiNEuRal (`.conllu`): `index<TAB>token<TAB>IOB2-tag`.
+Each sentence becomes a `Doc` built from the given tokens (so gold and predicted
+offsets align), the pipeline runs on the Docs in batches (`nlp.pipe`), and predicted
+`doc.ents` are compared with the gold spans by exact match of (start token, end token,
+label). Only PER, ORG and LOC count (WikiNEuRal's MISC is not scored).
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sentinella.errors import SentinellaError
+
 LABELS = ("PER", "ORG", "LOC")
+# Components that the entities do not depend on (the shipped pipeline's parse side has its
+# own tok2vec; in spaCy's it_core_news_* pipelines the NER has its own as well).
+NOT_FOR_NER = frozenset(
+    {"ud_tok2vec", "morphologizer", "parser", "tagger", "attribute_ruler", "senter", "lemmatizer"}
+)
 
 Sentence = tuple[list[str], list[str]]
 
@@ -43,6 +52,45 @@ def read_kind(path) -> list[Sentence]:
             tags.append(tag or "O")
     if words:
         sentences.append((words, tags))
+    return sentences
+
+
+class NerDataError(SentinellaError):
+    """An NER file that cannot be read; the message names the line."""
+
+
+def read_conll3(path) -> list[Sentence]:
+    """Read a three-column file (`index<TAB>token<TAB>IOB2-tag`, WikiNEuRal's format)."""
+    path = Path(path)
+    sentences: list[Sentence] = []
+    words: list[str] = []
+    tags: list[str] = []
+    with open(path, encoding="utf-8") as fh:
+        for n, raw in enumerate(fh, 1):
+            line = raw.rstrip("\n").rstrip("\r")
+            if not line.strip():
+                if words:
+                    sentences.append((words, tags))
+                    words, tags = [], []
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or not parts[0].strip().isdigit():
+                raise NerDataError(
+                    f"{path.name}:{n}: expected index<TAB>token<TAB>IOB2-tag, found {line[:60]!r}"
+                )
+            words.append(parts[1])
+            tags.append(parts[2].strip() or "O")
+    if words:
+        sentences.append((words, tags))
+    return sentences
+
+
+def read_ner_file(path) -> list[Sentence]:
+    """Sentences of a `.conllu` (three columns) or KIND-format file; empty files are refused."""
+    path = Path(path)
+    sentences = read_conll3(path) if path.suffix == ".conllu" else read_kind(path)
+    if not sentences:
+        raise NerDataError(f"{path.name}: no sentences")
     return sentences
 
 
@@ -75,14 +123,27 @@ def _docs(nlp: Language, sentences: Iterable[Sentence]) -> Iterator[Doc]:
         yield Doc(nlp.vocab, words=words)
 
 
+def ner_components(nlp: Language) -> list[str]:
+    """The components the entities need: not the parse, the lemmas or Sentinella's rules."""
+    return [
+        p
+        for p in nlp.pipe_names
+        if p not in NOT_FOR_NER and (p == "sentinella_gazetteer" or not p.startswith("sentinella_"))
+    ]
+
+
 def evaluate_ner(nlp: Language, path, batch_size: int = 256) -> dict:
-    """Score `nlp`'s entities against the KIND-format file at `path`.
+    """Score `nlp`'s entities against the KIND or three-column file at `path`.
 
     Returns {"p", "r", "f", "per_type": {"PER"|"ORG"|"LOC": {"p","r","f"}},
     "words_per_second", "words", "sentences"} with micro averages over the three
     types. Speed is the wall-clock time of `nlp.pipe` over all sentences.
     """
-    sentences = read_kind(Path(path))
+    return score_ner(nlp, read_ner_file(path), batch_size)
+
+
+def score_ner(nlp: Language, sentences: list[Sentence], batch_size: int = 256) -> dict:
+    """Score `nlp` on gold (words, tags) sentences (see `evaluate_ner`)."""
     n_words = sum(len(w) for w, _ in sentences)
     tp = {lab: 0 for lab in LABELS}
     n_pred = {lab: 0 for lab in LABELS}

@@ -21,13 +21,21 @@ from urllib.request import url2pathname
 from prefect import flow, get_run_logger
 
 from sentinella.flows.extraction import Extracted, ExtractStage, describe
-from sentinella.flows.nightly import Run, Work, fetcher_for, open_kb, run_record
+from sentinella.flows.nightly import (
+    TASK_BODIES,
+    Run,
+    Work,
+    _run_id,
+    _stages,
+    fetcher_for,
+    open_kb,
+)
+from sentinella.flows.run_record import DEFAULT_WAIT, RunRecord
 from sentinella.ingest import archive, pages
 from sentinella.ingest.discover import Candidate
 from sentinella.ingest.fetch import Fetcher
 from sentinella.ingest.pages import Fetched
 from sentinella.ingest.sources import Source, load_sources
-from sentinella.records import RunSummary
 from sentinella.timing import Stopwatch
 
 
@@ -45,31 +53,42 @@ def backfill(
     workers: int = 0,
     cluster: str | None = None,
     chunk: int | None = None,
-) -> RunSummary:
-    """Walk every source's archive back to `since`; store what is not stored yet."""
-    sources = load_sources(sources_file)
-    get_run_logger().info(
-        "back-fill since %s: %d sources; extraction %s",
-        since,
-        len(sources),
-        describe(workers, cluster),
-    )
-    clock = Stopwatch()
-    with (
-        run_record(db_path, clock) as summary,
-        fetcher_for(sources, allow_private_network) as fetcher,
-        ExtractStage(model, workers=workers, cluster=cluster) as stage,
-    ):
-        run = Run(db_path, clock, summary, sources)
-        walker = Walker(db_path, job_name(since), since, chunk or pages.BATCH_SIZE)
-        for source in sources:
-            for batch, urls in walker.chunks(source, fetcher, clock):
-                work = run.admit(source, batch)
-                for done in stage.submit(work.items(), (work, urls)):
+    wait: float = DEFAULT_WAIT,
+):
+    """Walk every source's archive back to `since`; store what is not stored yet. Returns the
+    summary in a Prefect state, as the nightly flow does (the same run record and lock)."""
+    logger = get_run_logger()
+    record = RunRecord(db_path, wait=wait, say=logger.warning, flow_run_id=_run_id())
+    if not record.open():
+        return record.state()
+    with record:
+        sources = load_sources(sources_file)
+        logger.info(
+            "back-fill since %s: %d sources; extraction %s",
+            since,
+            len(sources),
+            describe(workers, cluster),
+        )
+        clock, bodies = Stopwatch(), TASK_BODIES.snapshot()[0]
+        try:
+            with (
+                fetcher_for(sources, allow_private_network) as fetcher,
+                ExtractStage(model, workers=workers, cluster=cluster) as stage,
+            ):
+                run = Run(db_path, clock, record, None)
+                walker = Walker(db_path, job_name(since), since, chunk or pages.BATCH_SIZE)
+                for source in sources:
+                    run.begin(source)
+                    for batch, urls in walker.chunks(source, fetcher, clock):
+                        record.check()  # a stop request ends the back-fill between chunks
+                        work = run.admit(source, batch)
+                        for done in stage.submit(work.items(), (work, urls)):
+                            walker.settle(run, *done)
+                for done in stage.drain():
                     walker.settle(run, *done)
-        for done in stage.drain():
-            walker.settle(run, *done)
-    return summary
+        finally:
+            record.summary.stages = _stages(clock, bodies)
+    return record.state()
 
 
 def _candidate(source: Source, found: dict) -> Candidate:

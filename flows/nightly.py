@@ -1,4 +1,4 @@
-"""The nightly flow: discover → fetch → read → extract → store, in batches, as pages arrive.
+"""The nightly flow: discover → fetch → read → extract → store → alert, in batches, as pages arrive.
 
 The flow is thin: the work is in `sentinella.ingest` (sources to documents),
 `sentinella.extractors` (documents to facts) and `sentinella.kb` (the one writer of the
@@ -6,11 +6,15 @@ knowledge base). Sources are gathered side by side (network and disk only; one s
 fetcher paces each host and obeys its robots.txt, so different hosts are fetched at the
 same time and each at its own pace); their pages come to the flow batch by batch through
 bounded queues (memory stays flat however many pages a run sees), source after source in
-the registry's order. The flow classifies each
-batch, sends what is new or changed to the extract stage (in process, or on Dask: see
-`flows.extraction`) and stores the results in order, one transaction per batch. Pure work
-(extraction) is never retried; a page that fails is recorded and the run goes on. The NLP
-pipeline is loaded only when a batch has text to extract: a run with nothing new loads none.
+the registry's order. The flow classifies each batch, sends what is new or changed to the
+extract stage (in process, or on Dask: see `flows.extraction`) and stores the results in
+order, one transaction per batch. Pure work (extraction) is never retried; a page that
+fails is recorded and the run goes on. The NLP pipeline is loaded only when a batch has
+text to extract: a run with nothing new loads none.
+With watches, the store step queues alerts in the same transaction as the facts
+(`sentinella.alerts.planning`), and one alert step at the end delivers them and writes the
+feeds (`sentinella.alerts.step`); delivery never fails the run. `flows.run_record` keeps
+the run's row, the one-writer lock and the stop signals.
 """
 
 from __future__ import annotations
@@ -19,8 +23,7 @@ import contextlib
 import logging
 import queue
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +32,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from sentinella.alerts.planning import AlertPlanner
+from sentinella.alerts.step import AlertReport, alert_step
+from sentinella.alerts.watches import Watch, load_watches
 from sentinella.flows.extraction import Extracted, ExtractStage, describe, extract
 from sentinella.flows.parcel import Parcel
+from sentinella.flows.report import publish_report
+from sentinella.flows.run_record import DEFAULT_WAIT, RunRecord
 from sentinella.ingest import pages
 from sentinella.ingest.dedup import match_batch
 from sentinella.ingest.discover import IndexPages, source_fingerprint
@@ -68,38 +76,83 @@ def nightly(
     db_path: Path,
     model: str | None = None,
     allow_private_network: bool = False,
+    wait: float = DEFAULT_WAIT,
+    watches_file: Path | None = None,
+    feeds_dir: Path | None = None,
     workers: int = 0,
     cluster: str | None = None,
-) -> RunSummary:
-    """One run over every source in the registry; returns the summary it also stores.
+):
+    """One run over every source in the registry: the summary it also stores, in a Prefect
+    state that says what the `runs` row says (Completed, Cancelled or Failed).
 
-    `workers` (a local Dask cluster of that many processes) or `cluster` (the address of a
-    dask.distributed scheduler) move the extract stage off the flow's process.
+    With `watches_file`, new statements alert their watches; feeds go to `feeds_dir`
+    (default: `feeds/` beside the knowledge base). `workers` (a local Dask cluster of that
+    many processes) or `cluster` (the address of a dask.distributed scheduler) move the
+    extract stage off the flow's process.
     """
-    sources = load_sources(sources_file)
-    get_run_logger().info("%d sources; extraction %s", len(sources), describe(workers, cluster))
-    clock = Stopwatch()
-    with (
-        run_record(db_path, clock) as summary,
-        fetcher_for(sources, allow_private_network) as fetcher,
-        ExtractStage(model, workers=workers, cluster=cluster) as stage,
-    ):
-        run = Run(db_path, clock, summary, sources)
-        queues = [Handover() for _ in sources]
-        gathering = [gather.submit(s, fetcher, db_path, q, clock) for s, q in zip(sources, queues)]
-        clock.count("sources", len(sources))  # one gather task run each
+    logger = get_run_logger()
+    record = RunRecord(db_path, wait=wait, say=logger.warning, flow_run_id=_run_id())
+    if not record.open():  # another run kept the base longer than `wait`
+        return record.state()
+    with record:
+        summary = record.summary
+        sources = load_sources(sources_file)
+        watches = load_watches(watches_file) if watches_file else []
+        logger.info("%d sources; extraction %s", len(sources), describe(workers, cluster))
+        planner = AlertPlanner(tuple(watches), summary.run_id) if watches else None
+        clock, bodies = Stopwatch(), TASK_BODIES.snapshot()[0]
         try:
-            for source, arrivals, gathered in zip(sources, queues, gathering):
-                for arrived in _arrivals(arrivals, gathered):
-                    work = run.admit(source, arrived)
-                    for done in stage.submit(work.items(), work):
-                        run.settle(*done)
-            for done in stage.drain():
-                run.settle(*done)
-        finally:  # if the flow stops early, gatherers waiting to hand over stop too
-            for handover in queues:
-                handover.closed.set()
-    return summary
+            with (
+                fetcher_for(sources, allow_private_network) as fetcher,
+                ExtractStage(model, workers=workers, cluster=cluster) as stage,
+            ):
+                run = Run(db_path, clock, record, planner)
+                process(sources, fetcher, run, stage, record.check)
+        finally:
+            summary.stages = _stages(clock, bodies)
+        if watches:
+            report = alert(db_path, watches, summary.run_id, feeds_dir or db_path.parent / "feeds")
+            summary.add_alerts(report.watches, report.by_source, report.error)
+    publish_report(record.summary)
+    return record.state()
+
+
+def _run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
+
+
+def process(
+    sources: list[Source],
+    fetcher: Fetcher | None,
+    run: Run,
+    stage: ExtractStage,
+    check: Callable[[], None] = lambda: None,
+) -> None:
+    """Gather every source side by side; classify, extract and store their batches in the
+    registry's order. `check()` runs before each batch (it raises to stop the run between
+    transactions)."""
+    queues = [Handover() for _ in sources]
+    gathering = [
+        gather.submit(s, fetcher, run.db_path, q, run.clock) for s, q in zip(sources, queues)
+    ]
+    run.clock.count("sources", len(sources))  # one gather task run each
+    try:
+        for source, arrivals, gathered in zip(sources, queues, gathering):
+            run.begin(source)
+            for arrived in _arrivals(arrivals, gathered, check):
+                check()  # a stop request ends the run between transactions
+                work = run.admit(source, arrived)
+                for done in stage.submit(work.items(), work):
+                    check()  # batches extracted but not stored are dropped, whole
+                    run.settle(*done)
+        for done in stage.drain():
+            check()
+            run.settle(*done)
+    finally:  # if the flow stops early, gatherers waiting to hand over stop too
+        for handover in queues:
+            handover.closed.set()
 
 
 class Handover(queue.Queue):
@@ -153,7 +206,9 @@ class Work:
         ]
 
 
-def _arrivals(arrivals: Handover, gathered) -> Iterator[list[Fetched] | Ended]:
+def _arrivals(
+    arrivals: Handover, gathered, check: Callable[[], None]
+) -> Iterator[list[Fetched] | Ended]:
     """One source's batches as its gatherer hands them over, then its Ended.
 
     Sources are taken in the registry's order (so a page listed by two sources is
@@ -164,6 +219,7 @@ def _arrivals(arrivals: Handover, gathered) -> Iterator[list[Fetched] | Ended]:
         try:
             arrived = arrivals.get(timeout=1.0)
         except queue.Empty:
+            check()  # a stop request is heard while a slow source is fetched
             if gathered.wrapped_future.done() and arrivals.empty():
                 raise RuntimeError("a source's gathering stopped without a word") from None
             continue
@@ -175,11 +231,17 @@ def _arrivals(arrivals: Handover, gathered) -> Iterator[list[Fetched] | Ended]:
 class Run:
     """The flow's side of one run: classify what arrives, store what comes back, count."""
 
-    def __init__(self, db_path: Path, clock: Stopwatch, summary: RunSummary, sources: list):
-        self.db_path, self.clock, self.summary = db_path, clock, summary
-        summary.sources = [SourceHealth(source=s.name) for s in sources]
-        self.health = {h.source: h for h in summary.sources}
+    def __init__(
+        self, db_path: Path, clock: Stopwatch, record: RunRecord, planner: AlertPlanner | None
+    ):
+        self.db_path, self.clock, self.record, self.planner = db_path, clock, record, planner
+        self.summary: RunSummary = record.summary
+        self.health: dict[str, SourceHealth] = {}
         self.unsettled: set[str] = set()  # sources with pages to try again next run
+
+    def begin(self, source: Source) -> None:
+        """A source's line in the summary, from its first batch on (kept if stopped midway)."""
+        self.health[source.name] = self.record.add_source(source.name)
 
     def admit(self, source: Source, arrived: list[Fetched] | Ended) -> Work:
         """Count a batch's fetch outcomes and classify its documents against the kb."""
@@ -187,6 +249,8 @@ class Run:
         if isinstance(arrived, Ended):
             if arrived.error:
                 health.fail(arrived.error)
+            if arrived.index is not None:
+                health.index_not_modified = len(arrived.index.not_modified)
             return Work(source, [], [], arrived)
         health.seen += len(arrived)
         if any(f.transient for f in arrived):
@@ -216,7 +280,7 @@ class Run:
         facts = [extracted.facts.get(d.url) for d in todo]
         if todo or work.refresh:
             with self.clock.clock("store"):
-                stored = store(self.db_path, Parcel((todo, facts, work.refresh)))
+                stored = store(self.db_path, Parcel((todo, facts, work.refresh, self.planner)))
             for (status, duplicate), found in zip(stored, facts):
                 counted = found.fact_count if found is not None and status != UNCHANGED else None
                 health.count_stored(status, duplicate, counted)
@@ -233,6 +297,11 @@ class Run:
     def _end(self, source: Source, ended: Ended) -> None:
         """After a source's last batch is stored: keep its index pages' validators, unless
         a page must be tried again (then next run reads the feed or sitemap whole)."""
+        health = self.health[source.name]
+        if not health.seen and not health.failed and not health.index_not_modified:
+            get_run_logger().warning(
+                "%s: no pages found (check its address or selectors)", source.name
+            )
         if ended.index is None or source.name in self.unsettled:
             return
         with open_kb(self.db_path, create=True) as kb:
@@ -288,14 +357,15 @@ def classify(db_path: Path, documents: Parcel[list[Document]]) -> list[str]:
 
 
 @task(cache_policy=NO_CACHE)
-def store(db_path: Path, batch: Parcel[tuple[list, list, list]]) -> list[tuple[str, bool]]:
-    """One transaction: new and changed documents with their facts, republications linked.
+def store(db_path: Path, batch: Parcel[tuple]) -> list[tuple[str, bool]]:
+    """One transaction: new and changed documents with their facts, republications linked,
+    and the alerts that the planner queues for them.
 
-    `batch` holds (documents, their extractions, refresh): refresh are unchanged documents
-    whose new ETag/Last-Modified are kept (no new version). Returns (new/changed, is a
-    republication) per document.
+    `batch` holds (documents, their extractions, refresh, planner or None): refresh are
+    unchanged documents whose new ETag/Last-Modified are kept (no new version). Returns
+    (new/changed, is a republication) per document.
     """
-    documents, extractions, refresh = batch.content
+    documents, extractions, refresh, planner = batch.content
     with TASK_BODIES.clock("store"), open_kb(db_path, create=True) as kb:
         fingerprints, duplicates = match_batch(
             {d.url: d.text for d in documents}, kb.fingerprints(), kb.document_text
@@ -304,8 +374,25 @@ def store(db_path: Path, batch: Parcel[tuple[list, list, list]]) -> list[tuple[s
             [*zip(documents, extractions), *((d, None) for d in refresh)],
             simhashes=fingerprints,
             duplicates=duplicates,
+            on_stored=planner,
         )
     return [(status, doc.url in duplicates) for doc, status in zip(documents, statuses)]
+
+
+@task(cache_policy=NO_CACHE)
+def alert(db_path: Path, watches: list[Watch], run_id: int | None, feeds_dir: Path) -> AlertReport:
+    """Deliver the pending alerts and write the feeds, once, after every store committed."""
+    report = alert_step(db_path, watches, run_id, feeds_dir)
+    sent, failed = (sum(getattr(w, k) for w in report.watches) for k in ("sent", "failed"))
+    pending = sum(w.pending for w in report.watches)
+    get_run_logger().info(
+        "alerts: %d sent, %d failed, %d pending%s",
+        sent,
+        failed,
+        pending,
+        f" ({report.error})" if report.error else "",
+    )
+    return report
 
 
 @contextmanager
@@ -316,22 +403,6 @@ def open_kb(db_path: Path, create: bool = False) -> Iterator[KnowledgeBase]:
         yield kb
     finally:
         kb.close()
-
-
-@contextmanager
-def run_record(db_path: Path, clock: Stopwatch) -> Iterator[RunSummary]:
-    """The run's row in `runs`: opened before the work, closed with the summary after it."""
-    started = time.monotonic()
-    bodies_before, _ = TASK_BODIES.snapshot()
-    with open_kb(db_path, create=True) as kb:
-        summary = RunSummary(run_id=kb.start_run())
-    try:
-        yield summary
-    finally:
-        summary.seconds = time.monotonic() - started
-        summary.stages = _stages(clock, bodies_before)
-        with open_kb(db_path, create=True) as kb:
-            kb.finish_run(summary)
 
 
 def _stages(clock: Stopwatch, bodies_before: dict[str, float]) -> dict[str, float]:

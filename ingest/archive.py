@@ -62,7 +62,9 @@ def step(source: Source, fetcher, walk: Walk, since: date) -> tuple[list[Candida
     wide = replace(source, since=since, max_items=None)  # the back-fill's horizon, not the night's
     read = (*walk.seen, url)
     if source.kind == "sitemap":
-        children, found = sitemap_page(wide, fetcher, url)
+        entries = list(sitemap_page(wide, fetcher, url))
+        children = [e for e in entries if isinstance(e, str)]
+        found = [e for e in entries if isinstance(e, Candidate)]
         new = tuple(c for c in children if c not in read and c not in rest)
         return _since(found, since), Walk(rest + new, walk.page, read)
     if source.kind == "listing":

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import heapq
 import io
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,13 +39,14 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
+from sentinella.errors import SentinellaError
 from sentinella.ingest.canonical import canonical_url
 from sentinella.ingest.fetch import FetchResult, decode_text
-from sentinella.ingest.sources import Source, SourcesError
+from sentinella.ingest.sources import Source
 from sentinella.records import IndexPage
 
 
-class DiscoveryError(SourcesError):
+class DiscoveryError(SentinellaError):
     pass
 
 
@@ -131,6 +134,7 @@ def discover_feed(source: Source, fetcher, index: IndexPages | None = None) -> l
     result = _fetch(source, fetcher, source.url, index=index)
     if result.not_modified:
         return []  # the feed did not change: nothing new in it
+    refuse_entities(result.content or b"", source.url)
     feed = feedparser.parse(
         result.content,
         response_headers={
@@ -161,50 +165,122 @@ def discover_feed(source: Source, fetcher, index: IndexPages | None = None) -> l
 
 
 def discover_sitemap(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
-    found: list[Candidate] = []
+    """Entries of a sitemap (or of its children), read as a stream: with `max_items`, only
+    the newest that many are kept however long the sitemap is (memory stays flat)."""
+    keep = Newest(source.max_items)
     queue, seen = [source.url], set()
     while queue and len(seen) <= MAX_SITEMAPS:
         url = queue.pop(0)
         if url in seen:
             continue
         seen.add(url)
-        children, entries = sitemap_page(source, fetcher, url, index)
-        queue += children
-        found += entries
-    return found
+        for entry in sitemap_page(source, fetcher, url, index):
+            if isinstance(entry, str):
+                queue.append(entry)
+            else:
+                keep.add(entry)
+    return keep.items()
 
 
 def sitemap_page(
     source: Source, fetcher, url: str, index: IndexPages | None = None, since: date | None = None
-) -> tuple[list[str], list[Candidate]]:
-    """One sitemap: (child sitemaps to follow, page candidates). Children whose `lastmod` is
-    before the horizon (`since`, else the source's) are not followed; a sitemap answered
-    304 has neither (nothing new in it)."""
+) -> Iterator[str | Candidate]:
+    """One sitemap's entries as they are parsed: the address of each child sitemap to
+    follow, and a candidate for each page; before the horizon (`since`, else the source's)
+    left out (a child sitemap too: all its pages are older). A sitemap answered 304 gives
+    nothing: nothing new in it."""
     since = since or source.since
     result = _fetch(source, fetcher, url, max_bytes=SITEMAP_BYTES, index=index)
     if result.not_modified:
-        return [], []
-    root = _xml(result.content or b"", url)
-    kind = lxml.etree.QName(root).localname
-    children, found = [], []
-    for entry in root:
-        if not isinstance(entry.tag, str):
+        return
+    for kind, relative, lastmod in _sitemap_entries(result.content or b"", url):
+        loc = urljoin(url, relative)
+        if since and lastmod and date.fromisoformat(lastmod) < since:
             continue
-        fields = {
-            lxml.etree.QName(child).localname: (child.text or "").strip()
-            for child in entry
-            if isinstance(child.tag, str)
-        }
-        loc, lastmod = fields.get("loc"), _iso_date(fields.get("lastmod"))
-        if not loc:
-            continue
-        loc = urljoin(url, loc)
-        if kind == "sitemapindex":
-            if not (since and lastmod and date.fromisoformat(lastmod) < since):
-                children.append(loc)
+        if kind == "sitemap":
+            yield loc
         else:
-            found.append(Candidate(url=canonical_url(loc), source=source.name, published=lastmod))
-    return children, found
+            yield Candidate(url=canonical_url(loc), source=source.name, published=lastmod)
+
+
+class Newest:
+    """At most `limit` candidates, the newest (by entry date; undated last), deduplicated;
+    unlimited when `limit` is None. Memory: O(limit), whatever the number added."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self._by_url: dict[str, tuple[str, int, Candidate]] = {}
+        self._count = 0
+
+    def add(self, candidate: Candidate) -> None:
+        if candidate.url in self._by_url:
+            return
+        self._count += 1  # a later entry loses ties, as the stable sort in _horizon does
+        self._by_url[candidate.url] = (candidate.published or "", -self._count, candidate)
+        if self.limit and len(self._by_url) > 2 * self.limit:
+            self._prune()
+
+    def items(self) -> list[Candidate]:
+        if self.limit:
+            self._prune()
+        return [c for _, _, c in sorted(self._by_url.values(), key=lambda e: e[:2], reverse=True)]
+
+    def _prune(self) -> None:
+        kept = heapq.nlargest(self.limit or 0, self._by_url.values(), key=lambda e: e[:2])
+        self._by_url = {entry[2].url: entry for entry in kept}
+
+
+def _sitemap_entries(content: bytes, url: str) -> Iterator[tuple[str, str, str | None]]:
+    """(url | sitemap, loc, lastmod) of each entry, parsed as a stream, entities refused."""
+    if content[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as is
+        try:
+            content = gzip.GzipFile(fileobj=io.BytesIO(content)).read(SITEMAP_BYTES)
+        except OSError as exc:
+            raise DiscoveryError(f"{url}: bad gzip: {exc}") from None
+    refuse_entities(content[:65536], url)
+    parser = lxml.etree.iterparse(
+        io.BytesIO(content),
+        events=("end",),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+    try:
+        for _, element in parser:
+            kind = lxml.etree.QName(element).localname
+            if kind not in ("url", "sitemap"):
+                continue
+            fields = {
+                lxml.etree.QName(child).localname: (child.text or "").strip()
+                for child in element
+                if isinstance(child.tag, str)
+            }
+            element.clear()  # what was read is dropped: memory stays flat
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+            if fields.get("loc"):
+                yield kind, fields["loc"], _iso_date(fields.get("lastmod"))
+    except lxml.etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"{url}: not a readable sitemap: {exc}") from None
+
+
+def refuse_entities(content: bytes, url: str) -> None:
+    """XML that declares entities (expansion bombs, external entities) is refused, unread."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        fromstring(content, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise DiscoveryError(
+            f"{url}: refused: the XML declares entities ({type(exc).__name__}; "
+            "entity expansion and external entities are never read)"
+        ) from None
+    except ParseError:
+        pass  # ill-formed (or cut at 64 KB): the parser that follows says what it can
 
 
 def discover_listing(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
@@ -345,19 +421,6 @@ def _fetch(
     body = result.content if keep_body else None
     index.seen[url] = IndexPage(url, result.etag, result.last_modified, body)
     return result
-
-
-def _xml(content: bytes, url: str):
-    if content[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as is
-        try:
-            content = gzip.GzipFile(fileobj=io.BytesIO(content)).read(50_000_000)
-        except OSError as exc:
-            raise DiscoveryError(f"{url}: bad gzip: {exc}") from None
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        return lxml.etree.fromstring(content, parser=parser)
-    except lxml.etree.XMLSyntaxError as exc:
-        raise DiscoveryError(f"{url}: not a readable sitemap: {exc}") from None
 
 
 def _iso_date(text: str | None) -> str | None:

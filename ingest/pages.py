@@ -15,11 +15,11 @@ from sentinella.errors import SentinellaError
 from sentinella.ingest.canonical import canonical_url
 from sentinella.ingest.discover import Candidate, IndexPages, discover
 from sentinella.ingest.fetch import Fetcher, FetchResult, Validators
-from sentinella.ingest.read import Page, ReadError, read_html
+from sentinella.ingest.read import Page, ReadError, read_html, unreadable
 from sentinella.ingest.sources import Source
 from sentinella.records import Document, SourceHealth, now_iso
 
-BATCH_SIZE = 32  # pages fetched, extracted and stored together (one task run each step)
+BATCH_SIZE = 16  # pages fetched, extracted and stored together (one task run each step)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def read_file(source: Source, candidate: Candidate) -> Fetched:
     assert candidate.path is not None
     try:
         html = candidate.path.read_bytes()
-        page = read_html(html, url=None, fallback_published=candidate.published)
+        page = read_html(html, url=None, entry_date=candidate.published)
     except (OSError, ReadError) as exc:
         return Fetched(candidate, error=str(exc))
     return Fetched(candidate, document=to_document(source, candidate, page))
@@ -138,12 +138,13 @@ def read_response(source: Source, candidate: Candidate, result: FetchResult) -> 
     if result.error:
         return Fetched(candidate, error=result.error, transient=result.transient)
     kind = (result.content_type or "text/html").split(";")[0].strip().lower()
+    reason = unreadable(result.content or b"", kind)
+    if reason:
+        return Fetched(candidate, error=reason)
     if "html" not in kind and "xml" not in kind:
         return Fetched(candidate, error=f"not an HTML page ({kind})")
     try:
-        page = read_html(
-            result.text or "", url=result.final_url, fallback_published=candidate.published
-        )
+        page = read_html(result.text or "", url=result.final_url, entry_date=candidate.published)
     except ReadError as exc:
         return Fetched(candidate, error=str(exc))
     document = to_document(
@@ -169,7 +170,8 @@ def to_document(
         text=page.text,
         source=source.name,
         title=page.title or candidate.title,
-        published=page.published or candidate.published,
+        published=page.published,
+        date_source=page.date_source,
         publisher=publisher,
         author=page.author,
         language=page.language,

@@ -3,9 +3,10 @@
 
     .venv/bin/python models/vectors.py      # needs the `train` extra (floret)
 
-Text: the tokens of KIND's train files (WN, FIC, ADG and the Moro silver file, labels
-ignored) and the train/dev files of the Italian UD treebanks in ../shared/data/ud/ (surface
-tokens). No dev file of KIND and no test file of anything. About 1.1 million tokens.
+Text (labels ignored): KIND's train files (WN, FIC, ADG and the Moro silver file),
+WikiNEuRal's two Italian files, the UD treebanks the parser trains or selects on
+(multiword tokens merged; not ISDT test, the parser's held-out set, nor ParTUT test, which
+shares sentences with it) and the sample corpus's pages. No KIND dev file. About 2M tokens.
 floret (Explosion's fastText fork) stores subword vectors in a small hash table, so a word
 never seen in this text still gets a vector from its character n-grams.
 """
@@ -18,6 +19,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sentinella.extractors.ner_eval import read_conll3
+from sentinella.extractors.parse_eval import read_conllu
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -28,13 +32,18 @@ FLORET = BUILD / "vectors.floret"
 VECTORS = BUILD / "vectors"
 
 KIND_FILES = ("WN_train", "FIC_train", "ADG_train", "moro_train_silver")
+WIKINEURAL_FILES = ("it_val.conllu", "it_test.conllu")
+# Not ISDT test (the parser's held-out set) nor ParTUT test (57 of its sentences are in
+# ISDT test).
 UD_FILES = (
     "ParTUT/it_partut-ud-train",
     "ParTUT/it_partut-ud-dev",
     "MarkIT/it_markit-ud-train",
     "MarkIT/it_markit-ud-dev",
+    "MarkIT/it_markit-ud-test",
     "ISDT/it_isdt-ud-dev",
     "VIT/it_vit-ud-dev",
+    "VIT/it_vit-ud-test",
 )
 
 
@@ -51,31 +60,30 @@ def kind_sentences(path: Path):
         yield words
 
 
-def ud_sentences(path: Path):
-    """Surface tokens: a multiword token ("della") replaces its parts ("di", "la")."""
-    words, skip_until = [], 0
-    for line in path.open(encoding="utf-8"):
-        if line.startswith("#"):
+def corpus_sentences(folder: Path):
+    """The sample corpus's pages as text, one paragraph a line."""
+    from sentinella.ingest.read import ReadError, read_html
+
+    for path in sorted(folder.rglob("*.html")):
+        try:
+            text = read_html(path.read_bytes()).text
+        except ReadError:
             continue
-        cols = line.rstrip("\n").split("\t")
-        if len(cols) < 2:
-            if words:
-                yield words
-            words, skip_until = [], 0
-            continue
-        ident = cols[0]
-        if "-" in ident:
-            words.append(cols[1])
-            skip_until = int(ident.split("-")[1])
-        elif "." not in ident and int(ident) > skip_until:
-            words.append(cols[1])
+        for para in text.splitlines():
+            if para.strip():
+                yield para.split()
 
 
 def all_sentences():
     for name in KIND_FILES:
         yield from kind_sentences(SHARED / "kind" / f"{name}.tsv")
+    for name in WIKINEURAL_FILES:
+        for words, _tags in read_conll3(SHARED / "wikineural" / name):
+            yield words
     for name in UD_FILES:
-        yield from ud_sentences(SHARED / "ud" / f"{name}.conllu")
+        for sent in read_conllu(SHARED / "ud" / f"{name}.conllu"):
+            yield list(sent.words)
+    yield from corpus_sentences(ROOT / "corpus" / "sample")
 
 
 def write_text() -> int:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import importlib.util
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from sentinella.errors import SentinellaError
+from sentinella.flows.children import die_with
 
 STARTUP_TIMEOUT = 120.0  # seconds; a busy 2-core machine once took more than Prefect's 20
 
@@ -80,7 +81,7 @@ class LocalApi:
             ],
             env=env,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509 - only prctl, before exec
+            preexec_fn=functools.partial(die_with, os.getpid()),  # noqa: PLW1509 - only prctl, before exec
         )
         os.environ["PREFECT_API_URL"] = self.url
         atexit.register(self.stop)
@@ -147,11 +148,3 @@ def _migrated_marker() -> Path | None:
     if not (home / "prefect.db").exists():
         return None  # a new database: migrations create it (and the marker follows)
     return home / f".sentinella-migrated-prefect-{version('prefect')}"
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the parent dies (Linux prctl)."""
-    import ctypes
-
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

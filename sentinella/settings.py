@@ -11,6 +11,8 @@ from sentinella import corpus
 # install runs the sample corpus as the source tree does.
 DEFAULT_SOURCES = Path(corpus.__file__).resolve().parent / "sources.toml"
 DEFAULT_DB = Path("data") / "sentinella.db"
+# An example watches file (the watches): `sentinella watch test` reads it by default.
+DEFAULT_WATCHES = Path(corpus.__file__).resolve().parent / "watches.toml"
 
 
 def prefect_home() -> Path:

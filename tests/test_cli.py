@@ -68,10 +68,14 @@ def test_every_query_gives_the_same_rows_in_every_format(sample_base, kind):
     parsed = list(csv.DictReader(io.StringIO(output("csv"))))
     assert len(parsed) == len(rows)
     assert list(parsed[0]) == columns
+    # The table fits the terminal: a readable subset of the columns, long cells wrapped.
     table = output("table").splitlines()
-    assert table[0].split() == columns  # the header, then a rule, then one line per row
+    shown = table[0].split()
+    assert shown and set(shown) <= set(columns)
     assert set(table[1]) <= {"-", " "}
-    assert len(table) == len(rows) + 2
+    first = shown[0]
+    values = [str(r[first]) for r in rows if r[first] not in (None, "")]
+    assert values and all(v.split()[0] in "\n".join(table) for v in values)
 
 
 def test_query_filters(sample_base):
@@ -219,6 +223,7 @@ def test_every_command_has_help():
         ["query"],
         ["evaluate"],
         ["evaluate", "ner"],
+        ["evaluate", "parse"],
         ["evaluate", "press"],
         ["train"],
     ):
@@ -240,6 +245,49 @@ def test_evaluate_ner_json(tmp_path):
     assert set(scores) >= {"p", "r", "f", "per_type", "words_per_second"}
     assert scores["words"] == 12 and scores["sentences"] == 2
     assert set(scores["per_type"]) == {"PER", "ORG", "LOC"}
+
+
+def test_evaluate_ner_reads_three_column_conllu(tmp_path):
+    conllu = tmp_path / "tiny.conllu"
+    conllu.write_text(
+        "0\tAlberto\tB-PER\n1\tCirio\tI-PER\n2\tè\tO\n3\ta\tO\n4\tTorino\tB-LOC\n5\t.\tO\n",
+        encoding="utf-8",
+    )
+    result = invoke("evaluate", "ner", str(conllu), "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.splitlines()[-1])
+    assert scores["words"] == 6 and scores["sentences"] == 1
+
+
+def test_evaluate_parse_json(tmp_path):
+    conllu = tmp_path / "tiny.conllu"
+    conllu.write_text(
+        "# text = Il Comune stanzia fondi.\n"
+        "1\tIl\til\tDET\tRD\tDefinite=Def|Gender=Masc|Number=Sing|PronType=Art\t2\tdet\t_\t_\n"
+        "2\tComune\tComune\tPROPN\tSP\t_\t3\tnsubj\t_\t_\n"
+        "3\tstanzia\tstanziare\tVERB\tV\tMood=Ind|Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"
+        "\t0\troot\t_\t_\n"
+        "4\tfondi\tfondo\tNOUN\tS\tGender=Masc|Number=Plur\t3\tobj\t_\tSpaceAfter=No\n"
+        "5\t.\t.\tPUNCT\tFS\t_\t3\tpunct\t_\t_\n",
+        encoding="utf-8",
+    )
+    result = invoke("evaluate", "parse", str(conllu), "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.splitlines()[-1])
+    assert set(scores) >= {"uas", "las", "pos_acc", "morph_acc", "words_per_second"}
+    assert scores["words"] == 5 and scores["sentences"] == 1
+
+
+def test_evaluate_ner_bad_conllu_is_one_line(tmp_path):
+    bad = tmp_path / "bad.conllu"
+    bad.write_text("Mario\tB-PER\n", encoding="utf-8")
+    assert_one_line_error(run_cli("evaluate", "ner", str(bad)), "bad.conllu:1: expected index")
+
+
+def test_evaluate_parse_bad_file_is_one_line(tmp_path):
+    bad = tmp_path / "bad.conllu"
+    bad.write_text("1\tIl\til\n", encoding="utf-8")
+    assert_one_line_error(run_cli("evaluate", "parse", str(bad)), "bad.conllu:1: expected 10")
 
 
 def test_evaluate_press_json(tmp_path):

@@ -8,7 +8,14 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from sentinella.extractors.ner_eval import evaluate_ner, format_ner_table, iob_spans, read_kind
+from sentinella.extractors.ner_eval import (
+    NerDataError,
+    evaluate_ner,
+    format_ner_table,
+    iob_spans,
+    ner_components,
+    read_kind,
+)
 from sentinella.extractors.tokenizer import SENT_COMPONENT, customize_tokenizer
 
 FIXTURE = """\
@@ -110,6 +117,55 @@ def test_evaluate_ner_perfect(kind_file):
     )
     s = evaluate_ner(nlp, kind_file)
     assert (s["p"], s["r"], s["f"]) == (1.0, 1.0, 1.0)
+
+
+def _as_conll3(kind_text: str) -> str:
+    """The KIND fixture in WikiNEuRal's three columns, with a MISC entity added."""
+    out, i = [], 0
+    for line in kind_text.splitlines():
+        if not line:
+            out.append("")
+            i = 0
+            continue
+        out.append(f"{i}\t{line}")
+        i += 1
+    return "\n".join([*out, "", "0\tLa\tO", "1\tBiennale\tB-MISC", ""])
+
+
+def test_conllu_three_columns_scores_like_kind(tmp_path, kind_file, ruler_nlp):
+    conllu = tmp_path / "tiny.conllu"
+    conllu.write_text(_as_conll3(FIXTURE), encoding="utf-8")
+    s_kind, s_conllu = evaluate_ner(ruler_nlp, kind_file), evaluate_ner(ruler_nlp, conllu)
+    assert s_conllu["sentences"] == 4 and s_conllu["words"] == 19
+    # MISC is not scored: the same entity counts as the KIND file's
+    for key in ("p", "r", "f", "per_type"):
+        assert s_conllu[key] == s_kind[key]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Mario\tB-PER\n", "tiny.conllu:1: expected index<TAB>token<TAB>IOB2-tag"),
+        ("1\tLa\til\tDET\t_\t_\t0\troot\t_\t_\n", "tiny.conllu:1: expected index"),
+        ("\n\n", "no sentences"),
+    ],
+)
+def test_bad_conllu_is_a_clear_error(tmp_path, ruler_nlp, text, message):
+    path = tmp_path / "tiny.conllu"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(NerDataError, match=message):
+        evaluate_ner(ruler_nlp, path)
+
+
+def test_ner_components_leave_out_parse_and_rules():
+    nlp = spacy.blank("it")
+    for name in ("sentencizer", "tok2vec", "ner"):
+        nlp.add_pipe(name)
+    nlp.add_pipe("tok2vec", name="ud_tok2vec")
+    nlp.add_pipe("morphologizer")
+    nlp.add_pipe("parser")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    assert ner_components(nlp) == ["sentencizer", "tok2vec", "ner"]
 
 
 def _tokens(nlp, text):

@@ -13,6 +13,7 @@ from sentinella.cli.run import (
     _check_inputs,
     _starting,
     cluster_option,
+    finish,
     prefect_ready,
     workers_option,
 )
@@ -35,7 +36,7 @@ from sentinella.cli.run import (
     "--chunk",
     type=click.IntRange(min=1),
     default=None,
-    help="Pages fetched, extracted and stored together (default 32).",
+    help="Pages fetched, extracted and stored together (default 16).",
 )
 def backfill(
     sources_file: Path,
@@ -53,12 +54,10 @@ def backfill(
 
     Example: sentinella backfill --sources archive.toml --since 2016-01-01 --workers 2
     """
-    _check_inputs(sources_file, db_path, workers, cluster)
+    _check_inputs(sources_file, db_path, workers=workers, cluster=cluster)
     _starting("sentinella backfill")
-    from sentinella.cli.render import format_summary
-
     flows = prefect_ready("sentinella.flows.backfill")
-    summary = flows.backfill(
+    state = flows.backfill(
         sources_file=sources_file,
         db_path=db_path,
         since=date(since.year, since.month, since.day),
@@ -67,5 +66,6 @@ def backfill(
         workers=workers or 0,
         cluster=cluster,
         chunk=chunk,
+        return_state=True,
     )
-    click.echo(format_summary(summary, db_path))
+    finish(state, db_path)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import time
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import click
 
@@ -17,9 +19,23 @@ from sentinella.cli.options import (
     private_network_option,
     sources_option,
 )
-from sentinella.errors import SentinellaError
+from sentinella.errors import ConfigError, SentinellaError
 from sentinella.local_api import start_local_api
 from sentinella.settings import DEFAULT_DB, configure_prefect
+
+watches_option = click.option(
+    "--watches",
+    "watches_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Watches (TOML): alert on new statements that match them (default: no alerts).",
+)
+feeds_option = click.option(
+    "--feeds-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the Atom feed of each watch goes (default: feeds/ beside the database).",
+)
 
 workers_option = click.option(
     "--workers",
@@ -38,18 +54,26 @@ cluster_option = click.option(
 
 
 def _check_inputs(
-    sources_file: Path, db_path: Path, workers: int | None = None, cluster: str | None = None
+    sources_file: Path,
+    db_path: Path,
+    watches_file: Path | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
 ) -> None:
-    """Fail fast, before Prefect starts, on a bad registry, database path or cluster."""
+    """Fail fast, before Prefect starts, on a bad registry, watches file, database path or
+    Dask cluster."""
+    from sentinella.alerts.watches import check_channels, load_watches
     from sentinella.ingest.sources import load_sources
     from sentinella.kb import KnowledgeBase
 
     load_sources(sources_file)
+    if watches_file is not None:
+        check_channels(load_watches(watches_file), str(watches_file))
     if db_path == DEFAULT_DB:
         db_path.parent.mkdir(exist_ok=True)  # the embedded default; a given path must exist
     KnowledgeBase.open(db_path).close()
     if workers and cluster:
-        raise SentinellaError("give --workers or --cluster, not both")
+        raise ConfigError("give --workers or --cluster, not both")
     if cluster:
         _check_cluster(cluster)
 
@@ -64,7 +88,7 @@ def _check_cluster(cluster: str) -> None:
     host = urlsplit(cluster).hostname or ""
     local = host in ("127.0.0.1", "localhost", "::1")
     if not local and not os.environ.get("PREFECT_API_URL"):
-        raise SentinellaError(
+        raise ConfigError(
             f"--cluster {cluster}: Dask workers on other machines cannot reach this run's "
             "temporary Prefect API; start `prefect server start --host 0.0.0.0` here and "
             "export PREFECT_API_URL=http://THIS_HOST:4200/api (README, Scaling out)"
@@ -90,11 +114,24 @@ def prefect_ready(flow_module: str) -> ModuleType:
     return module
 
 
+# Exit codes: a stopped run says which signal stopped it, as a shell does (128 + number).
+EXIT = {"ok": 0, "failed": 1, "refused": 1, "SIGINT": 130, "SIGTERM": 143}
+
+
 @cli.command()
 @sources_option
 @db_option
 @model_option
 @private_network_option
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=300,
+    show_default=True,
+    help="Seconds to wait for another run writing the same database, then give up.",
+)
+@watches_option
+@feeds_option
 @workers_option
 @cluster_option
 def run(
@@ -102,27 +139,53 @@ def run(
     db_path: Path,
     model: str | None,
     allow_private_network: bool,
+    wait: float,
+    watches_file: Path | None,
+    feeds_dir: Path | None,
     workers: int | None,
     cluster: str | None,
 ) -> None:
-    """Run the nightly flow once: discover, fetch, extract, store; then print a summary.
+    """Run the nightly flow once: discover, fetch, extract, store, alert; print a summary.
 
-    Example: sentinella run --sources my-sources.toml --db data/sentinella.db --workers 2
+    SIGTERM or Ctrl-C stops it after the batch in hand; the run is recorded as interrupted.
+
+    Example: sentinella run --sources my-sources.toml --watches watches.toml --workers 2
     """
-    _check_inputs(sources_file, db_path, workers, cluster)
+    _check_inputs(sources_file, db_path, watches_file, workers, cluster)
     _starting("sentinella run")
-    from sentinella.cli.render import format_summary
-
     flows = prefect_ready("sentinella.flows.nightly")
-    summary = flows.nightly(
+    from sentinella.flows.children import server_dies_with_this_process
+
+    server_dies_with_this_process()  # Prefect's own server, if the local API did not start
+    state: Any = flows.nightly(
         sources_file=sources_file,
         db_path=db_path,
         model=model,
         allow_private_network=allow_private_network,
+        wait=wait,
+        return_state=True,
+        watches_file=watches_file,
+        feeds_dir=feeds_dir,
         workers=workers or 0,
         cluster=cluster,
     )
+    finish(state, db_path)
+
+
+def finish(state: Any, db_path: Path) -> None:
+    """Print a finished run's summary; the exit code says how it ended."""
+    from sentinella.cli.render import format_summary
+    from sentinella.records import RunSummary
+
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, RunSummary):  # failed before the run began (model, registry)
+        raise SentinellaError(state.message or f"the run failed: {summary}")
+    if summary.status == "refused":
+        raise SentinellaError(summary.error)
     click.echo(format_summary(summary, db_path))
+    if summary.status != "ok":
+        signal_name = (summary.error or "").rsplit(" ", 1)[-1]
+        sys.exit(EXIT.get(signal_name, EXIT.get(summary.status, 1)))
 
 
 @cli.command()
@@ -135,6 +198,8 @@ def run(
     show_default=True,
     help="When to run, in Europe/Rome time (avoid 02:xx: daylight saving).",
 )
+@watches_option
+@feeds_option
 @workers_option
 @cluster_option
 def serve(
@@ -142,26 +207,38 @@ def serve(
     db_path: Path,
     model: str | None,
     cron: str,
+    watches_file: Path | None,
+    feeds_dir: Path | None,
     workers: int | None,
     cluster: str | None,
 ) -> None:
     """Serve the nightly schedule to a Prefect server (set PREFECT_API_URL); runs until stopped.
 
-    Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --cron "30 1 * * *"
+    The watches file is read again at each run: edit it without restarting.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api sentinella serve --watches watches.toml
     """
     if not os.environ.get("PREFECT_API_URL"):
-        raise SentinellaError(
+        raise ConfigError(
             "PREFECT_API_URL is not set: start `prefect server start` and "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    _check_inputs(sources_file, db_path, workers, cluster)
-    _starting("sentinella serve")
+    _starting("sentinella serve")  # environment only: nothing is written yet
     from prefect import serve as prefect_serve
 
-    from sentinella.flows.schedule import nightly_deployment
+    from sentinella.flows.schedule import check_cron, nightly_deployment
 
-    prefect_serve(
-        nightly_deployment(
-            sources_file, db_path, cron=cron, model=model, workers=workers or 0, cluster=cluster
-        )
+    check_cron(cron)  # before anything is created
+    _check_inputs(sources_file, db_path, watches_file, workers, cluster)
+
+    deployment = nightly_deployment(
+        sources_file,
+        db_path,
+        cron=cron,
+        model=model,
+        watches_file=watches_file,
+        feeds_dir=feeds_dir,
+        workers=workers or 0,
+        cluster=cluster,
     )
+    prefect_serve(deployment)
