@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sentinella.errors import SentinellaError
 from sentinella.ingest.canonical import canonical_url
@@ -33,12 +33,34 @@ class Fetched:
     transient: bool = False  # the error may go away (network, 5xx, 429): retry next run
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """One source after discovery and reading, all at once: its pages, or why discovery failed."""
+
+    items: list[Fetched] = field(default_factory=list)
+    error: str | None = None
+
+
 ValidatorLookup = Callable[[list[str]], dict[str, Validators]]
 Clock = Callable[[str], AbstractContextManager]  # Stopwatch.clock: time a stage
 
 
 def _no_clock(stage: str) -> AbstractContextManager:
     return nullcontext()
+
+
+def gather(
+    source: Source,
+    fetcher: Fetcher | None,
+    validators: ValidatorLookup,
+    progress: Callable[[str], None] = lambda message: None,
+) -> Gathered:
+    """Discover one source and read every candidate, all in memory (the flow streams)."""
+    try:
+        items = [f for batch in stream(source, fetcher, validators, progress) for f in batch]
+    except SentinellaError as exc:
+        return Gathered(error=f"discovery: {exc}")
+    return Gathered(items)
 
 
 def stream(
