@@ -22,13 +22,13 @@ from prefect import flow, get_run_logger
 
 from sentinella.flows.extraction import Extracted, ExtractStage, describe
 from sentinella.flows.nightly import (
-    TASK_BODIES,
     Run,
     Work,
     _run_id,
     _stages,
     fetcher_for,
     open_kb,
+    task_bodies,
 )
 from sentinella.flows.run_record import DEFAULT_WAIT, RunRecord
 from sentinella.ingest import archive, pages
@@ -69,7 +69,7 @@ def backfill(
             len(sources),
             describe(workers, cluster),
         )
-        clock, bodies = Stopwatch(), TASK_BODIES.snapshot()[0]
+        clock, bodies = Stopwatch(), task_bodies()
         try:
             with (
                 fetcher_for(sources, allow_private_network) as fetcher,

@@ -100,7 +100,7 @@ def nightly(
         watches = load_watches(watches_file) if watches_file else []
         logger.info("%d sources; extraction %s", len(sources), describe(workers, cluster))
         planner = AlertPlanner(tuple(watches), summary.run_id) if watches else None
-        clock, bodies = Stopwatch(), TASK_BODIES.snapshot()[0]
+        clock, bodies = Stopwatch(), task_bodies()
         try:
             with (
                 fetcher_for(sources, allow_private_network) as fetcher,
@@ -403,6 +403,12 @@ def open_kb(db_path: Path, create: bool = False) -> Iterator[KnowledgeBase]:
         yield kb
     finally:
         kb.close()
+
+
+def task_bodies() -> dict[str, float]:
+    """Seconds so far inside the flow thread's task bodies. (A function, not the global in
+    the flow's body: Dask pickles the flow's function by value, and a Stopwatch holds a lock.)"""
+    return TASK_BODIES.snapshot()[0]
 
 
 def _stages(clock: Stopwatch, bodies_before: dict[str, float]) -> dict[str, float]:

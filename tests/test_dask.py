@@ -94,3 +94,14 @@ def test_a_remote_cluster_needs_a_prefect_api_the_workers_can_reach(
     result = _run(corpus_slice, tmp_path / "kb.db", "--cluster", "tcp://192.0.2.10:8786")
     assert result.exit_code != 0
     assert "PREFECT_API_URL" in str(result.exception or result.output)
+
+
+def test_the_flows_pickle_as_dask_sends_them():
+    # Dask sends the flow with each task run's context, by value: a lock in a global the
+    # flow's body names (a Stopwatch) once broke every --workers run.
+    import cloudpickle
+
+    from sentinella.flows.backfill import backfill
+
+    cloudpickle.dumps(nightly)
+    cloudpickle.dumps(backfill)
