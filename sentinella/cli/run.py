@@ -223,7 +223,7 @@ def serve(
             "PREFECT_API_URL is not set: start `prefect server start` and "
             "export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    _starting("sentinella serve")  # environment only: nothing is written yet
+    configure_prefect()  # environment only: nothing is written yet
     from prefect import serve as prefect_serve
 
     from sentinella.flows.schedule import check_cron, nightly_deployment
