@@ -110,6 +110,7 @@ def nightly(
                 process(sources, fetcher, run, stage, record.check)
         finally:
             summary.stages = _stages(clock, bodies)
+        update_ledger(db_path)
         if watches:
             report = alert(db_path, watches, summary.run_id, feeds_dir or db_path.parent / "feeds")
             summary.add_alerts(report.watches, report.by_source, report.error)
@@ -393,6 +394,30 @@ def alert(db_path: Path, watches: list[Watch], run_id: int | None, feeds_dir: Pa
         f" ({report.error})" if report.error else "",
     )
     return report
+
+
+@task(cache_policy=NO_CACHE)
+def update_ledger(db_path: Path) -> None:
+    """Join the night's commitments into promises (only when commitments or overrides changed).
+
+    The ledger is derived data: if it cannot be rebuilt the run still counts, and
+    `sentinella ledger rebuild` (or the next run) tries again.
+    """
+    from sentinella.kb.ledger import ensure_ledger
+
+    try:
+        with open_kb(db_path, create=True) as kb:
+            built = ensure_ledger(kb)
+    except Exception as exc:
+        get_run_logger().warning("ledger not rebuilt: %s: %s", type(exc).__name__, exc)
+        return
+    if built is not None:
+        get_run_logger().info(
+            "ledger: %d statements in %d promises (%.1f s)",
+            built.statements,
+            built.pledges,
+            built.seconds,
+        )
 
 
 @contextmanager

@@ -183,7 +183,10 @@ def load_statements(kb: KnowledgeBase, rules: Rules) -> list[Statement]:
         place_words = {s for p in own_places for s in stems(p.name_key)}
         topic = frozenset(
             s
-            for s in stems(f"{r['purpose'] or ''} {sentence}")
+            # The purpose is nearly always a phrase of the sentence: stem it only otherwise.
+            for s in stems(
+                sentence if (r["purpose"] or "") in sentence else f"{r['purpose']} {sentence}"
+            )
             if s not in rules.generic and s not in place_words and not s.isdigit() and len(s) > 2
         )
         out.append(
@@ -421,7 +424,7 @@ def _forced(s: Statement, where: dict[str, int], overrides: Overrides):
     return None
 
 
-_MEMBERS_COMPARED = 8  # a promise's latest statements stand for it
+_MEMBERS_COMPARED = 4  # its first and latest statements stand for a promise
 
 
 def _best_link(s, pledges, indexes, rules, overrides):
@@ -433,7 +436,10 @@ def _best_link(s, pledges, indexes, rules, overrides):
             frozenset((s.key, m.key)) in overrides.separate for m in pledge.members
         ):
             continue
-        for member in pledge.members[-_MEMBERS_COMPARED:]:
+        members = pledge.members
+        if len(members) > _MEMBERS_COMPARED:
+            members = [members[0], *members[1 - _MEMBERS_COMPARED :]]
+        for member in members:
             link = link_score(member, s, rules)
             if link and (best is None or link.score > best[2].score):
                 best = (number, member.commitment_id, link)
@@ -492,49 +498,56 @@ def rebuild_ledger(kb: KnowledgeBase, overrides: Path | str | None = None) -> Le
     statements = load_statements(kb, rules)
     pledges = link_statements(statements, rules, load_overrides(path))
     places = _place_names(kb)
-    with kb.db.atomic():
-        for table in ("pledge_statements", "pledge_places", "pledges"):
-            kb.db.execute(f"delete from {table}")
-        pledge_rows, statement_rows, place_rows, ids = [], [], [], set()
-        for pledge in pledges:
-            row = _pledge_row(pledge, places)
-            while row["id"] in ids:  # the same statement key twice (a repeated sentence)
-                row["id"] += "x"
-            ids.add(row["id"])
-            pledge_rows.append(row)
-            statement_rows += _statement_rows(row["id"], pledge)
-            place_rows += _pledge_place_rows(row["id"], pledge)
-        for aid, name in {(r["actor_id"], r["actor"]) for r in pledge_rows}:
-            kb._ensure_actor(aid, name)
-        for table, rows in (
-            ("pledges", pledge_rows),
-            ("pledge_statements", statement_rows),
-            ("pledge_places", place_rows),
-        ):
-            kb._insert(table, rows)
-        summary = LedgerSummary(
-            len(statements),
-            len(pledges),
-            sum(len(p.members) - 1 for p in pledges),
-            time.monotonic() - started,
-        )
-        count, last, stamp = _state(kb, path)
-        kb._insert(
-            "ledger_builds",
-            [
-                {
-                    "built_at": now_iso(),
-                    "commitments": count,
-                    "last_commitment_id": last,
-                    "overrides": stamp,
-                    "statements": summary.statements,
-                    "pledges": summary.pledges,
-                    "linked": summary.linked,
-                    "seconds": round(summary.seconds, 3),
-                }
-            ],
-        )
+    pledge_rows, statement_rows, place_rows, ids = [], [], [], set()
+    for pledge in pledges:
+        row = _pledge_row(pledge, places)
+        while row["id"] in ids:  # the same statement key twice (a repeated sentence)
+            row["id"] += "x"
+        ids.add(row["id"])
+        pledge_rows.append(row)
+        statement_rows += _statement_rows(row["id"], pledge)
+        place_rows += _pledge_place_rows(row["id"], pledge)
+    # The ledger is rewritten whole: with foreign keys off (outside the transaction, as
+    # SQLite requires) the deletes are truncations, not row-by-row checks.
+    kb.db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with kb.db.atomic():
+            for table in ("pledge_statements", "pledge_places", "pledges"):
+                kb.db.execute(f"delete from {table}")
+            for aid, name in {(r["actor_id"], r["actor"]) for r in pledge_rows}:
+                kb._ensure_actor(aid, name)
+            kb._insert("pledges", pledge_rows)
+            kb._insert("pledge_statements", statement_rows)
+            kb._insert("pledge_places", place_rows)
+            summary = LedgerSummary(
+                len(statements),
+                len(pledges),
+                sum(len(p.members) - 1 for p in pledges),
+                time.monotonic() - started,
+            )
+            _record_build(kb, summary, path)
+    finally:
+        kb.db.execute("PRAGMA foreign_keys = ON")
     return summary
+
+
+def _record_build(kb: KnowledgeBase, summary: LedgerSummary, path: Path | None) -> None:
+    count, last, stamp = _state(kb, path)
+    kb._insert(
+        "ledger_builds",
+        [
+            {
+                "built_at": now_iso(),
+                "commitments": count,
+                "last_commitment_id": last,
+                "overrides": stamp,
+                "statements": summary.statements,
+                "pledges": summary.pledges,
+                "linked": summary.linked,
+                "seconds": round(summary.seconds, 3),
+            }
+        ],
+    )
 
 
 def _place_names(kb: KnowledgeBase) -> dict[str, dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sentinella.kb.queries import _in, _place_clause, actor_ids, places_filter
+from sentinella.kb.queries import _in, _place_clause, _subset, actor_ids, places_filter
 from sentinella.kb.store import KnowledgeBase, KnowledgeBaseError
 
 STATUSES = ("proposed", "announced", "approved", "allocated", "paid", "revised", "withdrawn")
@@ -53,7 +53,8 @@ def _where(kb: KnowledgeBase, f: LedgerFilters) -> tuple[list[str], list]:
         params += p
     for places in places_filter(kb, f):  # type: ignore[arg-type]
         clause, p = _place_clause(places, "pp")
-        where.append(f"p.id in (select pp.pledge_id from pledge_places pp where {clause})")
+        select = f"select pp.pledge_id from pledge_places pp where {clause}"
+        where.append(_subset(kb, "p.id", select, "pp.pledge_id", p))
         params += p
     if f.since:
         where.append("p.last_date >= ?")
@@ -124,7 +125,7 @@ def totals(kb: KnowledgeBase, by: str, f: LedgerFilters = LedgerFilters()) -> li
         ),
     }[by]
     sql = (
-        f"select {group[0]} as {by}, count(distinct p.id) as promises, "
+        f"select {group[0]} as {by}, count(*) as promises, "
         f"sum(p.amount) as total_eur, sum(p.statements) as statements {group[1]} where "
         + " and ".join(where)
         + f" group by {group[0]} order by total_eur desc"

@@ -91,6 +91,8 @@ def publishers(kb: KnowledgeBase, name: str) -> tuple[set[str], set[str]]:
     """Publishers, and sources of documents without one, whose name holds every word of
     `name` ("comune asti" → "Comune di Asti")."""
     wanted = set(key(name).split())
+    if not wanted:  # no word at all ("_%", punctuation): names no publisher
+        return set(), set()
 
     def matches(value: str | None) -> bool:
         return bool(value) and wanted <= set(key(value).split())
@@ -178,7 +180,11 @@ def _document_filters(
             params += p + q
         else:
             clause, p = _in(f"{alias}.publisher", by_publisher)
-            where.append(clause)
+            count = kb.db.execute(
+                f"select count(*) from (select 1 from documents {alias} where {clause} limit {BROAD})",
+                p,
+            ).fetchone()[0]
+            where.append("+" + clause if count >= BROAD else clause)  # see _subset
             params += p
     if f.text:
         where.append(
@@ -237,16 +243,22 @@ def commitments(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     if f.office:
         where.append(
             "c.actor_id in (select m.actor_id from mentions m where m.document_id = "
-            "c.document_id and m.role like ?)"
+            "c.document_id and m.role like ? escape '\\')"
         )
-        params.append(f"%{f.office}%")
+        params.append(_contains(f.office))
     _amount_range(f, "c.amount", where, params, kb if f.sort != "amount" else None)
     sql = (
         "select c.id, d.published, d.publisher, c.actor, "
         "(select m.role from mentions m where m.document_id = c.document_id and "
         "m.actor_id = c.actor_id and m.role is not null limit 1) as office, "
         "c.institution, c.verb, c.stage, c.amount, c.purpose, c.sentence, d.title, d.url "
-        "from documents d join commitments c on c.document_id = d.id where " + " and ".join(where)
+        # By amount: walk the amount index (CROSS JOIN keeps commitments the outer loop).
+        + (
+            "from commitments c cross join documents d on d.id = c.document_id where "
+            if f.sort == "amount"
+            else "from documents d join commitments c on c.document_id = d.id where "
+        )
+        + " and ".join(where)
     )
     rows = _finish(kb, sql, params, f, _COMMITMENT_ORDER[f.sort])
     by_commitment = _commitment_places(kb, [r["id"] for r in rows])
@@ -295,6 +307,12 @@ def _commitment_places(kb: KnowledgeBase, ids: list[int]) -> dict[int, list[dict
     return out
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def actors(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     where, params = _document_filters(kb, f, by_actor=False)
     if f.actor:
@@ -302,11 +320,11 @@ def actors(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
         where.append(clause)
         params += p
     if f.office:
-        where.append("m.role like ?")
-        params.append(f"%{f.office}%")
+        where.append("m.role like ? escape '\\'")
+        params.append(_contains(f.office))
     if f.organization:
-        where.append("m.organization like ?")
-        params.append(f"%{f.organization}%")
+        where.append("m.organization like ? escape '\\'")
+        params.append(_contains(f.organization))
     sql = (
         "select a.name, a.kind, group_concat(distinct m.role) as roles, "
         "group_concat(distinct m.organization) as organizations, "
@@ -346,7 +364,12 @@ def amounts(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     _amount_range(f, "m.value", where, params, kb if f.sort != "amount" else None)
     sql = (
         "select d.published, d.publisher, m.value, m.currency, m.text, m.qualifier, m.sentence, "
-        "d.title, d.url from amounts m join documents d on d.id = m.document_id where "
+        "d.title, d.url "
+        + (  # by amount: walk the value index (CROSS JOIN keeps amounts the outer loop)
+            "from amounts m cross join documents d on d.id = m.document_id where "
+            if f.sort == "amount"
+            else "from documents d join amounts m on m.document_id = d.id where "
+        )
         + " and ".join(where)
     )
     order = {"date": "d.published desc, m.id", "oldest": "d.published, m.id"}.get(
@@ -360,8 +383,9 @@ def documents(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     if f.min_amount is not None or f.max_amount is not None:
         inner: list[str] = []
         inner_params: list = []
-        _amount_range(f, "value", inner, inner_params)
-        where.append(f"d.id in (select document_id from amounts where {' and '.join(inner)})")
+        _amount_range(f, "am.value", inner, inner_params)
+        select = f"select am.document_id from amounts am where {' and '.join(inner)}"
+        where.append(_subset(kb, "d.id", select, "am.document_id", inner_params))
         params += inner_params
     sql = (
         "select d.id, d.published, d.publisher, d.title, d.url, d.version, d.fetched_at, "

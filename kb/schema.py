@@ -385,8 +385,8 @@ INDEXES = [
     ("pledges", ["first_date"], False),
     ("pledges", ["amount"], False),
     # Totals read these in order, without sorting every promise.
-    ("pledges", ["counted", "actor", "amount"], False),
-    ("pledges", ["counted", "year", "amount"], False),
+    ("pledges", ["counted", "actor", "amount", "statements"], False),
+    ("pledges", ["counted", "year", "amount", "statements"], False),
     ("pledge_statements", ["pledge_id"], False),
     ("pledge_places", ["pledge_id"], False),
     ("pledge_places", ["istat"], False),

@@ -14,7 +14,8 @@ SEARCH_COLUMNS = ["kind", "published", "publisher", "actor", "sentence", "title"
 
 
 def search_text(kb: KnowledgeBase, words: str, *, limit: int = 20) -> list[dict]:
-    """Commitment sentences first (best match first), then other documents that match."""
+    """Commitment sentences first, then other documents that match; newest stored first
+    (the index walks its rowids backwards and stops at `limit`, however common the words)."""
     query = fts_query(words)
     if not query:
         return []
@@ -25,7 +26,7 @@ def search_text(kb: KnowledgeBase, words: str, *, limit: int = 20) -> list[dict]
         "from commitments_stem_fts f join commitments c on c.id = f.rowid "
         "join documents d on d.id = c.document_id "
         "where commitments_stem_fts match ? and d.current = 1 and d.duplicate_of is null "
-        "order by f.rank limit ?",
+        "order by f.rowid desc limit ?",
         [query, limit],
     ):
         seen_documents.add(r["document_id"])
@@ -34,7 +35,7 @@ def search_text(kb: KnowledgeBase, words: str, *, limit: int = 20) -> list[dict]
         "select d.id as document_id, d.published, d.publisher, null as actor, d.text, "
         "d.title, d.url from documents_stem_fts f join documents d on d.id = f.rowid "
         "where documents_stem_fts match ? and d.current = 1 and d.duplicate_of is null "
-        "order by f.rank limit ?",
+        "order by f.rowid desc limit ?",
         [query, limit],
     ):
         if len(rows) >= limit:

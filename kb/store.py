@@ -39,6 +39,18 @@ class DatabasePathError(KnowledgeBaseError, ConfigError):
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
 
+def _check_path(path: Path, create: bool) -> None:
+    if not path.parent.is_dir():
+        raise DatabasePathError(f"database folder does not exist: {path.parent}")
+    if not create and not path.exists():
+        raise KnowledgeBaseError(f"no knowledge base at {path} (run `sentinella run` first)")
+    if path.exists() and path.is_dir():
+        raise DatabasePathError(f"database path is a folder: {path}")
+    if create and not os.access(path if path.exists() else path.parent, os.W_OK):
+        where = path if path.exists() else f"{path.parent} (to create {path.name})"
+        raise DatabasePathError(f"cannot write the database: {where} is not writable")
+
+
 def check_version(db: sqlite_utils.Database, path: Path) -> None:
     """A base written by a newer Sentinella is not touched: its schema may mean other things."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -82,15 +94,7 @@ class KnowledgeBase:
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
         path = Path(path)
-        if not path.parent.is_dir():
-            raise DatabasePathError(f"database folder does not exist: {path.parent}")
-        if not create and not path.exists():
-            raise KnowledgeBaseError(f"no knowledge base at {path} (run `sentinella run` first)")
-        if path.exists() and path.is_dir():
-            raise DatabasePathError(f"database path is a folder: {path}")
-        if create and not os.access(path if path.exists() else path.parent, os.W_OK):
-            where = path if path.exists() else f"{path.parent} (to create {path.name})"
-            raise DatabasePathError(f"cannot write the database: {where} is not writable")
+        _check_path(path, create)
         try:
             db = sqlite_utils.Database(path)
             check_version(db, path)  # before anything is written to it
@@ -110,6 +114,23 @@ class KnowledgeBase:
         except sqlite3.DatabaseError as exc:
             raise KnowledgeBaseError(f"cannot open database {path}: {exc}") from exc
         return cls(db)
+
+    @classmethod
+    def check(cls, path: Path | str) -> None:
+        """Raise what `open(path)` would, without writing anything (not even a new file)."""
+        path = Path(path)
+        _check_path(path, create=True)
+        if not path.exists():
+            return
+        try:
+            db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+            try:
+                check_version(db, path)
+                check_damage(db, path)
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            raise KnowledgeBaseError(f"cannot open database {path}: {exc}") from exc
 
     def close(self) -> None:
         self.db.close()

@@ -56,8 +56,8 @@ KINDS = ["commitments", "actors", "sites", "amounts", "documents"]
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_query_gives_the_same_rows_in_every_format(sample_base, kind):
-    def output(fmt: str) -> str:
-        result = invoke("query", kind, "--db", str(sample_base), "--format", fmt)
+    def output(fmt: str, *more: str) -> str:
+        result = invoke("query", kind, "--db", str(sample_base), "--format", fmt, *more)
         assert result.exit_code == 0, result.output
         return result.output
 
@@ -76,6 +76,10 @@ def test_every_query_gives_the_same_rows_in_every_format(sample_base, kind):
     first = shown[0]
     values = [str(r[first]) for r in rows if r[first] not in (None, "")]
     assert values and all(v.split()[0] in "\n".join(table) for v in values)
+    # --wide: every column, one line per row
+    wide = output("table", "--wide").splitlines()
+    assert wide[0].split() == columns
+    assert len(wide) == len(rows) + 2
 
 
 def test_query_filters(sample_base):

@@ -40,6 +40,10 @@ def test_flow_stores_documents_and_facts(prefect_server, corpus_slice, tmp_path)
     assert (run["status"], run["new"], run["sources"]) == ("ok", 6, 1)
     health = next(db.query("select * from source_health"))
     assert (health["source"], health["seen"], health["new"]) == ("slice", 6, 6)
+    # The ledger is rebuilt at the end of the run: every statement belongs to one promise.
+    assert counts["commitments"] > 0
+    assert db["ledger_builds"].count == 1
+    assert db["pledge_statements"].count == db["statements"].count > 0
     for doc in db.query("select * from documents"):
         assert doc["url"].startswith("https://sentinella.example/")  # the page's rel=canonical
         assert doc["published"] and doc["title"] and doc["content_hash"]

@@ -71,7 +71,7 @@ def _check_inputs(
         check_channels(load_watches(watches_file), str(watches_file))
     if db_path == DEFAULT_DB:
         db_path.parent.mkdir(exist_ok=True)  # the embedded default; a given path must exist
-    KnowledgeBase.open(db_path).close()
+    KnowledgeBase.check(db_path)  # the run creates it, holding the writer lock
     if workers and cluster:
         raise ConfigError("give --workers or --cluster, not both")
     if cluster:
