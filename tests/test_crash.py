@@ -141,7 +141,10 @@ def test_runs_killed_at_random_moments_end_as_an_uninterrupted_run(
             db = tmp_path / f"kb-{bases}.db"
     print(f"{len(moments)} kills over {bases} bases, each then rerun and compared;")
     print("kills (seconds into the work, last step logged, documents stored):", moments)
-    assert len({step for _, step, _ in moments}) == 3  # the kills landed in every step
+    # The kills landed while pages were fetched and between store transactions. (The first
+    # step, from the run's row to discovery, lasts milliseconds now that no pipeline loads
+    # before there is text to extract: random kills rarely land there.)
+    assert {"fetched", "stored"} <= {step for _, step, _ in moments}
     assert sum(had < 35 for _, _, had in moments) >= KILLS // 2  # most on unfinished bases
     assert any(0 < had < 35 for _, _, had in moments)  # some between two store transactions
 
