@@ -96,7 +96,8 @@ def _surface(tail: str) -> str | None:
     part = tail[: m.start()] if m else tail
     words = part.split()
     if len(words) > MAX_WORDS:
-        cut = part.rfind(",", 0, len(" ".join(words[:MAX_WORDS])))
+        # a clause comma, not the decimal one of "14,6 milioni"
+        cut = part.rfind(", ", 0, len(" ".join(words[:MAX_WORDS])))
         words = part[:cut].split() if cut > 0 else words[:MAX_WORDS]
     while words and words[-1].lower() in _DANGLING:
         words.pop()

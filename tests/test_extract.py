@@ -157,3 +157,18 @@ def test_the_shipped_pipeline_without_its_parser(nlp):
     with_parse = extract(RELEASE, {"source": "Regione Piemonte - Giunta"}, nlp=nlp)
     first = with_parse.commitments[0]
     assert first.purpose and first.purpose.startswith("3 milioni di euro per le scuole")
+
+
+def test_a_long_purpose_is_cut_at_a_clause_comma_never_inside_a_number():
+    from sentinella.extractors.purpose import _surface
+
+    tail = (
+        "il riparto di 14,6 milioni di euro, approvato ieri dalla Giunta regionale dopo "
+        "una lunga discussione con i sindaci dei comuni interessati dal riparto"
+    )
+    assert _surface(tail) == "il riparto di 14,6 milioni di euro"
+    only_a_decimal_comma = (
+        "il riparto di 14,6 milioni di euro del Fondo per lo sviluppo e la coesione "
+        "2021-2027 destinati a 131 comuni della provincia di Cuneo"
+    )
+    assert _surface(only_a_decimal_comma).startswith("il riparto di 14,6 milioni di euro del Fondo")
