@@ -49,7 +49,8 @@ def match(watch: Watch, st: Statement) -> Match | None:
     keywords = tuple(k for k in watch.keyword if has_phrase(f"{st.title or ''}\n{st.text}", k))
     if watch.keyword and not keywords:
         return None
-    commitments = tuple(c for c in st.commitments if commitment_matches(watch, st, c))
+    names = _site_names(st)  # once: a long page holds thousands of commitments
+    commitments = tuple(c for c in st.commitments if commitment_matches(watch, st, c, names))
     if watch.commitments_only:
         if not commitments:
             return None
@@ -81,8 +82,9 @@ def facts_match(watch: Watch, st: Statement) -> bool:
     )
 
 
-def commitment_matches(watch: Watch, st: Statement, c: Commitment) -> bool:
-    """The fact conditions, all met by one commitment."""
+def commitment_matches(watch: Watch, st: Statement, c: Commitment, site_names: list[str]) -> bool:
+    """The fact conditions, all met by one commitment (`site_names`: the statement's places,
+    for a commitment that names none)."""
     if watch.actor and not _any_name([c.actor], watch.actor):
         return False
     if watch.organization and not _any_name([c.actor, c.organization or ""], watch.organization):
@@ -91,7 +93,7 @@ def commitment_matches(watch: Watch, st: Statement, c: Commitment) -> bool:
         roles = [a.role for a in st.actors if a.name == c.actor]
         if not any(_office_matches(r, watch.office) for r in roles):
             return False
-    if not _places_match(watch, st, list(c.sites) or _site_names(st)):
+    if not _places_match(watch, st, list(c.sites) or site_names):
         return False
     if watch.min_amount is not None and (c.amount is None or c.amount < watch.min_amount):
         return False

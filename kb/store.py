@@ -24,7 +24,7 @@ from sentinella.kb.actors import institution_of
 from sentinella.kb.outbox import AlertHook, StoredDocument, enqueue
 from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema, schema_version
 from sentinella.kb.stages import lemma_and_stage
-from sentinella.kb.text import key, sentence_at, stem_text
+from sentinella.kb.text import SentenceFinder, key, stem_text
 from sentinella.records import Document, IndexPage, RunSummary, now_iso
 
 
@@ -447,6 +447,7 @@ class KnowledgeBase:
                 for s in ex.sites
             ],
         )
+        sentence_at = SentenceFinder(ex.text).at
         self._insert(
             "amounts",
             [
@@ -458,7 +459,7 @@ class KnowledgeBase:
                     "qualifier": m.qualifier,
                     "start": m.start,
                     "end": m.end,
-                    "sentence": sentence_at(ex.text, m.start, m.end),
+                    "sentence": sentence_at(m.start, m.end),
                 }
                 for m in ex.amounts
             ],
@@ -803,17 +804,17 @@ def derive_facts(db: sqlite_utils.Database) -> None:
     codes = place_codes(db)
     for s in list(db.query("select id, name, istat from sites where name_key is null")):
         db["sites"].update(s["id"], site_columns(s["name"], s["istat"], codes))
-    texts: dict[int, str] = {}
+    finders: dict[int, SentenceFinder] = {}
 
-    def text_of(document_id: int) -> str:
-        if document_id not in texts:
-            texts[document_id] = db["documents"].get(document_id)["text"]
-        return texts[document_id]
+    def finder(document_id: int) -> SentenceFinder:
+        if document_id not in finders:
+            finders[document_id] = SentenceFinder(db["documents"].get(document_id)["text"])
+        return finders[document_id]
 
     for m in list(
         db.query("select id, document_id, start, end from amounts where sentence is null")
     ):
-        sentence = sentence_at(text_of(m["document_id"]), m["start"], m["end"])
+        sentence = finder(m["document_id"]).at(m["start"], m["end"])
         db["amounts"].update(m["id"], {"sentence": sentence})
     _derive_commitments(db, codes)
     indexed = {r["rowid"] for r in db.query("select rowid from documents_stem_fts")}

@@ -8,6 +8,7 @@ Snowball's Italian stemmer (PyStemmer): "assunzioni" and "assunzione" share the 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from functools import lru_cache
@@ -76,11 +77,30 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def sentence_at(text: str, start: int, end: int) -> str:
     """The sentence (or sentences) of `text` around the span start..end."""
-    spans = sentences(text)
-    inside = [(s, e) for s, e in spans if s < max(end, start + 1) and e > start]
-    if not inside:
-        return text[start:end]
-    return text[inside[0][0] : inside[-1][1]]
+    return SentenceFinder(text).at(start, end)
+
+
+class SentenceFinder:
+    """`sentence_at` for many spans of one text: the text is split into sentences once.
+
+    (Splitting it again for every amount made storing a page quadratic in its length:
+    minutes for a page of a million characters.)
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        spans = sentences(text)  # in order, disjoint: starts and ends both increase
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
+
+    def at(self, start: int, end: int) -> str:
+        """The sentences that end after `start` and begin before `end` (at least one
+        character), first to last; the span itself when none does."""
+        first = bisect.bisect_right(self.ends, start)
+        last = bisect.bisect_left(self.starts, max(end, start + 1)) - 1
+        if first > last:
+            return self.text[start:end]
+        return self.text[self.starts[first] : self.ends[last]]
 
 
 def mark(sentence: str, query: str, left: str = "**", right: str = "**") -> str:
