@@ -177,12 +177,12 @@ def test_runs_killed_at_random_moments_end_as_an_uninterrupted_run(
     rnd, kills, totals = random.Random(SEED), [], Counter()
     base = _base(tmp_path, hook, 0)
     while len(kills) < KILLS:
-        kill, finished = _kill_one(
+        kill = _kill_one(
             registry, base, tmp_path, prefect_server, hook, rnd, len(kills), work, alerting
         )
         if kill:
             kills.append(kill)
-        if kill is None or kill.had == 35 or finished or len(kills) == KILLS:
+        if kill is None or kill.had == 35 or len(kills) == KILLS:
             totals += _rerun_and_compare(registry, base, ref, tmp_path, prefect_server, hook)
             base = _base(tmp_path, hook, base.index + 1)
     steps = Counter(k.step for k in kills)
@@ -234,7 +234,7 @@ def _kill_one(registry, base, tmp_path, api_url, hook, rnd, n, work, alerting):
     _sound(base.db)  # after every kill, not only at the end
     if run.returncode != -signal.SIGKILL:
         assert run.returncode == 0, err  # it ended before its moment came
-        return None, True
+        return None
     time.sleep(3 * ALERT_DELAY)  # the webhook records a request it was answering
     got = {link for link, _ in _delivered(hook, base.path)[taken:]}
     outbox = _outbox(base.db)
@@ -250,7 +250,7 @@ def _kill_one(registry, base, tmp_path, api_url, hook, rnd, n, work, alerting):
         base.in_flight |= in_flight
     else:
         step = "stored" if "so far" in err else ("fetched" if "pages to check" in err else "start")
-    return Kill(round(delay, 2), step, had, len(got)), False
+    return Kill(round(delay, 2), step, had, len(got))
 
 
 def _rerun_and_compare(registry, base, ref, tmp_path, api_url, hook) -> Counter:
