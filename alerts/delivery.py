@@ -3,8 +3,9 @@
 `deliver(kb, watches)` claims the outbox rows of these watches (atomically: two runs at
 once never take the same row), renders each message from what the knowledge base holds
 now (so an original's alert can list republications stored in the same run), and sends
-it to each of the watch's channels that has not taken it yet. Each row is marked sent the
-moment its channels took it, so a crash loses at most the send in flight.
+it to each of the watch's channels that has not taken it yet. Each row records a channel
+the moment it took the message, so a crash repeats at most the send in flight (the next run
+cannot know whether a request its killed predecessor never saw answered arrived).
 
 Apprise retries a failed send (`RETRIES` more times, `RETRY_WAIT` seconds apart, or what
 the channel URL's own `?retry=`/`?wait=` say); after that the row goes back to pending
