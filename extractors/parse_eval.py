@@ -95,8 +95,8 @@ def _merge(words: list[_Word], ranges: list[tuple[int, int, str, bool]]) -> UDSe
         merged[rep.id] = (form, space, " ".join(w.lemma for w in members))
     kept = [w for w in words if group_of.get(w.id, w.id) == w.id]
     index = {w.id: i for i, w in enumerate(kept)}
-    for wid, rep in group_of.items():
-        index[wid] = index[rep]
+    for wid, rep_id in group_of.items():
+        index[wid] = index[rep_id]
     heads, deps = [], []
     for i, w in enumerate(kept):
         heads.append(i if w.head == 0 else index[w.head])
@@ -185,7 +185,7 @@ def gold_doc(vocab, sent: UDSentence) -> Doc:
 
 def input_doc(vocab, sent: UDSentence) -> Doc:
     """Gold tokens and one gold sentence, nothing else: what the pipeline is given."""
-    starts = [True] + [False] * (len(sent.words) - 1)
+    starts: list[bool | int | None] = [i == 0 for i in range(len(sent.words))]
     return Doc(vocab, words=list(sent.words), spaces=list(sent.spaces), sent_starts=starts)
 
 

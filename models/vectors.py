@@ -62,7 +62,7 @@ def kind_sentences(path: Path):
 
 def corpus_sentences(folder: Path):
     """The sample corpus's pages as text, one paragraph a line."""
-    from sentinella.flows.read import ReadError, read_html
+    from sentinella.ingest.read import ReadError, read_html
 
     for path in sorted(folder.rglob("*.html")):
         try:
