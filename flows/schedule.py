@@ -11,7 +11,7 @@ from pathlib import Path
 
 from prefect.schedules import Cron
 
-from sentinella.errors import SentinellaError
+from sentinella.errors import ConfigError
 from sentinella.flows.nightly import nightly
 
 # 01:30 in Rome: outside the 02:00–03:00 hour that daylight saving skips or repeats.
@@ -20,17 +20,25 @@ TIMEZONE = "Europe/Rome"
 DEPLOYMENT_NAME = "nightly"
 
 
-class ScheduleError(SentinellaError):
+class ScheduleError(ConfigError):
     pass
 
 
 def check_cron(cron: str) -> None:
+    """A five-field cron Prefect accepts, outside the hour daylight saving skips or repeats."""
+    from prefect.client.schemas.schedules import CronSchedule
+
     fields = cron.split()
     if len(fields) != 5:
-        raise ScheduleError(f"not a cron expression (5 fields expected): {cron!r}")
+        raise ScheduleError(f"--cron: not a cron expression (5 fields expected): {cron!r}")
+    try:
+        CronSchedule(cron=cron, timezone=TIMEZONE)
+    except ValueError:
+        raise ScheduleError(f"--cron: not a valid cron expression: {cron!r}") from None
     if fields[1] == "2":
         raise ScheduleError(
-            "02:xx in Europe/Rome is skipped or repeated when the clocks change: pick another hour"
+            "--cron: 02:xx in Europe/Rome is skipped or repeated when the clocks change: "
+            "pick another hour"
         )
 
 
@@ -41,6 +49,10 @@ def nightly_deployment(
     cron: str = NIGHTLY_CRON,
     model: str | None = None,
     allow_private_network: bool = False,
+    workers: int = 0,
+    cluster: str | None = None,
+    watches_file: Path | None = None,
+    feeds_dir: Path | None = None,
 ):
     """The deployment (not yet applied) that runs the nightly flow on `cron`, Rome time."""
     check_cron(cron)
@@ -52,7 +64,12 @@ def nightly_deployment(
             "db_path": str(Path(db_path).resolve()),
             "model": model,
             "allow_private_network": allow_private_network,
+            "workers": workers,
+            "cluster": cluster,
+            "watches_file": str(Path(watches_file).resolve()) if watches_file else None,
+            "feeds_dir": str(Path(feeds_dir).resolve()) if feeds_dir else None,
         },
-        description="Sentinella: read every source, extract facts, update the knowledge base.",
+        description="Sentinella: read every source, extract facts, update the knowledge base, "
+        "alert the watches.",
         tags=["sentinella"],
     )

@@ -8,9 +8,12 @@ A `Fetcher` is polite and careful by default:
   ended; several hosts in parallel);
 - it asks conditionally (If-None-Match / If-Modified-Since): a 304 costs nothing;
 - it retries 5xx answers and connection errors with exponential backoff, a bounded
-  number of times, and never 4xx answers;
+  number of times, and 429 after the Retry-After it asks (up to `max_backoff`; a longer
+  wait is a failure for this run), and never other 4xx answers;
 - it follows redirects itself (at most `max_redirects`), checking every hop;
-- it caps time and size, and decodes text whose declared charset is missing or wrong;
+- it caps size (`max_bytes`) and time: each read (`timeout`) and the whole body
+  (`max_seconds`, so a server trickling a byte a second cannot hold a run), and decodes
+  text whose declared charset is missing or wrong;
 - it refuses private, loopback and link-local addresses unless told otherwise
   (`allow_private_network`, per source or for the whole run).
 
@@ -69,6 +72,15 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def transient(self) -> bool:
+        """A failure that may not happen on a later run: network, 5xx, 429, too slow."""
+        if self.error is None:
+            return False
+        if self.status is not None:
+            return self.status >= 500 or self.status == 429
+        return " attempts" in self.error or "too slow" in self.error
 
 
 class _Refused(Exception):
@@ -146,6 +158,7 @@ class Fetcher:
         max_retries: int = 3,
         max_bytes: int = 5_000_000,
         max_redirects: int = 5,
+        max_seconds: float = 60.0,
         backoff: float = 1.0,
         max_backoff: float = 30.0,
         workers: int = 4,
@@ -158,6 +171,7 @@ class Fetcher:
         self.max_retries = max_retries
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
+        self.max_seconds = max_seconds
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.workers = workers
@@ -331,6 +345,9 @@ class Fetcher:
                     ) from None
                 time.sleep(self._backoff(attempt, None))
                 continue
+            if response.status_code == 429 and not last_try:
+                time.sleep(self._retry_after(response))
+                continue
             if response.status_code >= 500 and not last_try:
                 time.sleep(self._backoff(attempt, response.headers.get("retry-after")))
                 continue
@@ -351,7 +368,7 @@ class Fetcher:
         too (the name may resolve differently than when it was checked: DNS rebinding), and
         nothing is read from a private one.
         """
-        deadline = time.monotonic() + 3 * self.timeout
+        deadline = time.monotonic() + self.max_seconds
         with self._client.stream("GET", url, headers=headers) as response:
             if not allow:
                 stream = response.extensions.get("network_stream")
@@ -372,9 +389,20 @@ class Fetcher:
                 if size > max_bytes:
                     raise _Refused(f"too large: more than {max_bytes} bytes")
                 if time.monotonic() > deadline:
-                    raise _Refused(f"too slow: body not received in {3 * self.timeout:.0f} s")
+                    raise _Refused(f"too slow: body not received in {self.max_seconds:.0f} s")
                 chunks.append(chunk)
             return response, b"".join(chunks)
+
+    def _retry_after(self, response: httpx.Response) -> float:
+        """Seconds a 429 asks us to wait; more than `max_backoff` ends the attempts."""
+        asked = response.headers.get("retry-after")
+        wait = _retry_after_seconds(asked) if asked else self.backoff
+        if wait > self.max_backoff:
+            raise _Refused(
+                f"HTTP 429 Too Many Requests: Retry-After {asked} is more than "
+                f"{self.max_backoff:.0f} s (trying again next run)"
+            )
+        return wait
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         wait = self.backoff * (2**attempt)

@@ -17,12 +17,14 @@ source's host, default 1, for every source on the web; see ingest/discover.py).
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from sentinella.errors import SentinellaError
+from sentinella.errors import ConfigError
 
 # A web source with no horizon would be crawled whole every night (a 10,000-URL sitemap
 # is ~3 hours at one request per second): without `since` or `max_items`, take the newest.
@@ -41,7 +43,25 @@ _COMMON = {
 }
 
 
-class SourcesError(SentinellaError):
+# Settings of one kind of source (kept in Source.settings); `delay` applies to every kind.
+KIND_SETTINGS = {
+    "feed": set(),
+    "sitemap": set(),
+    "listing": {
+        "link_selector",
+        "item_selector",
+        "date_selector",
+        "next_selector",
+        "next_pattern",
+        "max_pages",
+    },
+    "folder": {"pattern"},
+    "url": {"urls"},
+}
+ANY_KIND = {"delay"}
+
+
+class SourcesError(ConfigError):
     pass
 
 
@@ -90,7 +110,9 @@ def _parse(entry: dict, index: int, path: Path) -> Source:  # noqa: C901 - one c
     where = f"{path}: source '{entry['name']}'"
     kind = entry["kind"]
     if kind not in KINDS:
-        raise SourcesError(f"{where}: unknown kind '{kind}' (expected one of {', '.join(KINDS)})")
+        hint = _did_you_mean(kind, KINDS) or f" (expected one of {', '.join(KINDS)})"
+        raise SourcesError(f"{where}: unknown kind '{kind}'{hint}")
+    _check_keys(entry, kind, where)
     url, folder = entry.get("url"), entry.get("path")
     if kind == "folder":
         if not folder:
@@ -98,8 +120,12 @@ def _parse(entry: dict, index: int, path: Path) -> Source:  # noqa: C901 - one c
         folder = (path.parent / folder).resolve()
         if not folder.is_dir():
             raise SourcesError(f"{where}: folder not found: {folder}")
-    elif not url or not str(url).startswith(("http://", "https://")):
+    elif not url:
         raise SourcesError(f"{where}: a {kind} source needs an http(s) 'url'")
+    for address in [url, *(entry.get("urls") or [])] if kind != "folder" else []:
+        problem = url_problem(address)
+        if problem:
+            raise SourcesError(f"{where}: {problem}")
     since = entry.get("since")
     if since is not None and not isinstance(since, date):
         try:
@@ -116,6 +142,9 @@ def _parse(entry: dict, index: int, path: Path) -> Source:  # noqa: C901 - one c
         isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0
     ):
         raise SourcesError(f"{where}: 'delay' must be a number of seconds (0 or more)")
+    for flag in ("allow_private_network", "enabled"):
+        if flag in entry and not isinstance(entry[flag], bool):
+            raise SourcesError(f"{where}: '{flag}' must be true or false")
     return Source(
         name=entry["name"],
         publisher=entry["publisher"],
@@ -127,3 +156,40 @@ def _parse(entry: dict, index: int, path: Path) -> Source:  # noqa: C901 - one c
         allow_private_network=bool(entry.get("allow_private_network", False)),
         settings={k: v for k, v in entry.items() if k not in _COMMON},
     )
+
+
+def _check_keys(entry: dict, kind: str, where: str) -> None:
+    """Every key must mean something for this kind of source ("max_itemz" is a typo)."""
+    known = _COMMON | ANY_KIND | KIND_SETTINGS[kind]
+    for key in entry:
+        if key in known:
+            continue
+        elsewhere = [k for k, keys in KIND_SETTINGS.items() if key in keys]
+        if elsewhere:
+            raise SourcesError(
+                f"{where}: '{key}' is a setting of {elsewhere[0]} sources, not {kind}"
+            )
+        hint = _did_you_mean(key, sorted(known)) or f" (known keys: {', '.join(sorted(known))})"
+        raise SourcesError(f"{where}: unknown key '{key}'{hint}")
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def url_problem(url: object) -> str | None:
+    """Why `url` is not an http(s) address Sentinella can fetch, or None."""
+    if not isinstance(url, str):
+        return f"'url' must be text, not {type(url).__name__}: {url!r}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        return f"not a valid address: {url!r} ({exc})"
+    if parts.scheme not in ("http", "https"):
+        hint = _did_you_mean(parts.scheme, ["http", "https"]) if parts.scheme else ""
+        return f"not an http(s) address: {url!r}{hint}"
+    if not parts.hostname or any(c.isspace() for c in url):
+        return f"not a valid address: {url!r}"
+    return None

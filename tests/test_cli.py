@@ -56,8 +56,8 @@ KINDS = ["commitments", "actors", "sites", "amounts", "documents"]
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_query_gives_the_same_rows_in_every_format(sample_base, kind):
-    def output(fmt: str) -> str:
-        result = invoke("query", kind, "--db", str(sample_base), "--format", fmt)
+    def output(fmt: str, *more: str) -> str:
+        result = invoke("query", kind, "--db", str(sample_base), "--format", fmt, *more)
         assert result.exit_code == 0, result.output
         return result.output
 
@@ -68,10 +68,18 @@ def test_every_query_gives_the_same_rows_in_every_format(sample_base, kind):
     parsed = list(csv.DictReader(io.StringIO(output("csv"))))
     assert len(parsed) == len(rows)
     assert list(parsed[0]) == columns
+    # The table fits the terminal: a readable subset of the columns, long cells wrapped.
     table = output("table").splitlines()
-    assert table[0].split() == columns  # the header, then a rule, then one line per row
+    shown = table[0].split()
+    assert shown and set(shown) <= set(columns)
     assert set(table[1]) <= {"-", " "}
-    assert len(table) == len(rows) + 2
+    first = shown[0]
+    values = [str(r[first]) for r in rows if r[first] not in (None, "")]
+    assert values and all(v.split()[0] in "\n".join(table) for v in values)
+    # --wide: every column, one line per row
+    wide = output("table", "--wide").splitlines()
+    assert wide[0].split() == columns
+    assert len(wide) == len(rows) + 2
 
 
 def test_query_filters(sample_base):

@@ -40,6 +40,10 @@ def test_flow_stores_documents_and_facts(prefect_server, corpus_slice, tmp_path)
     assert (run["status"], run["new"], run["sources"]) == ("ok", 6, 1)
     health = next(db.query("select * from source_health"))
     assert (health["source"], health["seen"], health["new"]) == ("slice", 6, 6)
+    # The ledger is rebuilt at the end of the run: every statement belongs to one promise.
+    assert counts["commitments"] > 0
+    assert db["ledger_builds"].count == 1
+    assert db["pledge_statements"].count == db["statements"].count > 0
     for doc in db.query("select * from documents"):
         assert doc["url"].startswith("https://sentinella.example/")  # the page's rel=canonical
         assert doc["published"] and doc["title"] and doc["content_hash"]
@@ -121,7 +125,7 @@ def test_a_page_longer_than_the_pipeline_accepts_is_extracted_in_pieces(
 def test_a_page_whose_extraction_raises_is_reported_and_the_others_are_stored(
     prefect_server, corpus_slice, tmp_path, monkeypatch
 ):
-    from sentinella.flows import nightly as module
+    from sentinella.flows import extraction as module
 
     real = module.extract_many
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-import pytest
-
 from sentinella.ingest.canonical import canonical_url
 from sentinella.ingest.dedup import _shingles, distance, find_duplicate, simhash
 from sentinella.ingest.language import detect_language
-from sentinella.ingest.read import parse_italian_date, publication_date, read_html
+from sentinella.ingest.read import read_html
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpus" / "sample"
@@ -30,40 +28,16 @@ def _page(head: str = "", article: str = "") -> str:
     )
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("Pubblicato il 25 novembre 2026", "2026-11-25"),
-        ("mercoledì 1° settembre 2026", "2026-09-01"),
-        ("3 nov. 2026", "2026-11-03"),
-        ("25/11/2026 - 17:00", "2026-11-25"),
-        ("25.11.2026", "2026-11-25"),
-        ("2026-11-25T10:00", "2026-11-25"),
-        ("31/02/2026", None),  # no such day
-        ("il 12 novembre", None),  # no year: not a date to keep
-        ("25 novembre 2099", None),  # in the future: not a publication date
-    ],
-)
-def test_italian_dates(text, expected):
-    assert parse_italian_date(text) == expected
-
-
-def test_marked_publication_date_beats_metadata_and_update():
-    html = _page(
-        '<meta property="article:published_time" content="2026-11-20T10:00:00">',
-        '<div class="ultimo-aggiornamento">Ultimo aggiornamento: 24/11/2026</div>'
-        "<div>Pubblicato il 19 novembre 2026</div>",
-    )
-    assert publication_date(html, "2026-11-20") == "2026-11-19"
-
-
 def test_date_from_a_date_element_then_the_entry_then_the_update():
     dated = _page(article='<span class="entry-date">7 ottobre 2026</span>')
     assert read_html(dated, url="http://127.0.0.1/x").published == "2026-10-07"
     updated_only = _page(article="<div>Ultimo aggiornamento: 24/11/2026, 17:00</div>")
-    assert read_html(updated_only, fallback_published="2026-11-02").published == "2026-11-02"
-    assert read_html(updated_only).published == "2026-11-24"
-    assert read_html(_page(), url="http://127.0.0.1/x").published is None  # never invented
+    page = read_html(updated_only, entry_date="2026-11-02")
+    assert (page.published, page.date_source) == ("2026-11-02", "entry")
+    page = read_html(updated_only)
+    assert (page.published, page.date_source) == ("2026-11-24", "page")
+    page = read_html(_page(), url="http://127.0.0.1/x")
+    assert (page.published, page.date_source) == (None, "none")  # never invented
 
 
 def test_sample_pages_keep_their_dates_without_dates_in_the_url():
@@ -153,3 +127,15 @@ def test_republished_release_is_a_near_duplicate_and_distinct_ones_are_not():
                 find_duplicate(prints[a], [(b, b, prints[b])], text=texts[a], text_of=texts.get)
                 is None
             )
+
+
+def test_a_batch_page_and_a_stored_page_at_the_same_distance_do_not_break_the_match():
+    # stored documents are keyed by id (int), pages of the same batch by URL (str): ties
+    # in distance used to compare the keys (TypeError, the whole run failed)
+    from sentinella.ingest.dedup import match_batch
+
+    text = _sample_texts()["2026-11-20-telecontact-tavolo.html"]
+    stored = [(7, "https://a.example/1", simhash(text))]
+    texts = {"https://b.example/1": text, "https://b.example/2": text}
+    _, duplicates = match_batch(texts, stored, lambda key: text)
+    assert duplicates == {"https://b.example/1": 7, "https://b.example/2": 7}

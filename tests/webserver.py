@@ -24,7 +24,8 @@ It serves (every page with an ETag and a Last-Modified, and 304 when they match)
 
 `web.flaky[path] = n` answers 503 to the first n requests for that path. `web.routes[path]`
 takes a function (WebServer, Request) -> (status, headers, body) to add or override a
-path. Only 127.0.0.1 is bound; "localhost" resolves to it.
+path; a body that is an iterable of chunks (not bytes) is sent chunk by chunk, without a
+Content-Length (a slow or endless server). Only 127.0.0.1 is bound; "localhost" resolves to it.
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ def _not_found() -> Response:
     return 404, {"Content-Type": "text/plain"}, b"Pagina non trovata"
 
 
-def _handler(web: WebServer):
+def _handler(web: WebServer):  # noqa: C901 - one small method per HTTP concern
     import time
 
     class Handler(BaseHTTPRequestHandler):
@@ -334,10 +335,26 @@ def _handler(web: WebServer):
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body) if send_body else 0))
+            if isinstance(body, bytes | bytearray):
+                self.send_header("Content-Length", str(len(body) if send_body else 0))
+            else:  # the body ends when the connection does
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.end_headers()
             if send_body and status != 304:
+                self._write(body)
+
+        def _write(self, body) -> None:
+            """Bytes at once; an iterable of chunks one by one, flushed (slow servers)."""
+            if isinstance(body, bytes | bytearray):
                 self.wfile.write(body)
+                return
+            try:
+                for chunk in body:
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+            except OSError:  # the client gave up: the point of a slow-server test
+                self.close_connection = True
 
         def log_message(self, *args) -> None:
             pass

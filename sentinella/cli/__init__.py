@@ -1,6 +1,7 @@
 """The `sentinella` command: thin click wrappers over the library, one module per group.
 
-Expected failures (SentinellaError) become one line on stderr and exit code 1; with
+Expected failures (SentinellaError) become one line on stderr and exit code 1 (2 for a
+configuration that cannot work: ConfigError); with
 --debug the traceback is shown instead. Each module registers its commands on `cli`.
 """
 
@@ -31,6 +32,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
     # Libraries that log per page: their warnings ("discarding data") are ours to report.
     for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
+    # Dask logs every worker's start and stop at INFO; the flow says what matters.
+    logging.getLogger("distributed").setLevel(logging.DEBUG if debug else logging.WARNING)
+    # Apprise warns at every failed attempt; the summary reports each failed alert once. Its
+    # records must still be emitted (delivery reads the reason from them): stop them here.
+    apprise_logger = logging.getLogger("apprise")
+    apprise_logger.propagate = debug
+    if not debug and not apprise_logger.handlers:
+        apprise_logger.addHandler(logging.NullHandler())
 
 
 def main() -> None:
@@ -47,7 +56,7 @@ def main() -> None:
         if debug:
             raise
         click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     except Exception as exc:  # the promise is: never a traceback without --debug
         if debug:
             raise
@@ -59,4 +68,15 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli` (imported last: they import `cli`).
-from sentinella.cli import evaluate, extract, query, run, train  # noqa: E402, F401
+from sentinella.cli import (  # noqa: E402, F401
+    backfill,
+    browse,
+    evaluate,
+    extract,
+    history,
+    ledger,
+    query,
+    run,
+    train,
+    watch,
+)

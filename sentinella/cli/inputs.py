@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from sentinella.errors import SentinellaError
-from sentinella.ingest.read import Page, ReadError, read_html, read_plain_text
+from sentinella.ingest.fetch import decode_text
+from sentinella.ingest.read import Page, ReadError, read_html, read_plain_text, unreadable
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
@@ -58,13 +59,12 @@ def _read_bytes(data: bytes, name: str, looks_html) -> Page:
     try:
         if is_html:
             return read_html(data)
-        text = data.decode("utf-8")
     except ReadError as exc:
         raise InputError(f"{name}: {exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not UTF-8 text") from None
-    if not text.strip():
-        raise InputError(f"{name}: empty input")
+    reason = unreadable(data)
+    if reason:
+        raise InputError(f"{name}: {reason}")
+    text, _ = decode_text(data)  # UTF-8, else Latin-1/Windows-1252 (decode_text says why)
     return read_plain_text(text)
 
 

@@ -47,7 +47,12 @@ FORMATS = ("table", "csv", "json", "jsonl")
 
 
 def output_options(func: Callable) -> Callable:
-    """`--format table|csv|json|jsonl`, for every command that prints rows."""
+    """`--format table|csv|json|jsonl` and `--wide`, for every command that prints rows."""
+    func = click.option(
+        "--wide",
+        is_flag=True,
+        help="Tables: one line per row, however wide (default: wrap to the terminal).",
+    )(func)
     return click.option(
         "--format",
         "fmt",
@@ -58,12 +63,25 @@ def output_options(func: Callable) -> Callable:
     )(func)
 
 
-def emit_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] = ()) -> None:
-    """Print rows in the chosen format; `columns` gives CSV its header when there are none."""
-    click.echo(format_rows(rows, fmt, columns), nl=False)
+def emit_rows(
+    rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] = (), wide: bool = False
+) -> None:
+    """Print rows in the chosen format; `columns` gives CSV its header when there are none.
+
+    Tables fit the terminal's width (long text wraps) unless `wide`.
+    """
+    import shutil
+
+    width = None if wide else shutil.get_terminal_size((120, 24)).columns
+    click.echo(format_rows(rows, fmt, columns, width), nl=False)
 
 
-def format_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] = ()) -> str:
+def format_rows(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[str] = (),
+    width: int | None = None,
+) -> str:
     from sentinella.cli.render import format_table
 
     if fmt == "json":
@@ -84,4 +102,4 @@ def format_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
                 for r in rows
             )
         return out.getvalue()
-    return (format_table(list(rows)) if rows else "no results") + "\n"
+    return (format_table(list(rows), width) if rows else "no results") + "\n"
