@@ -142,12 +142,41 @@ def evaluate_ner(nlp: Language, path, batch_size: int = 256) -> dict:
     return score_ner(nlp, read_ner_file(path), batch_size)
 
 
+Span3 = tuple[int, int, str]
+ERROR_KINDS = ("type", "boundary", "missed", "spurious")
+
+
+def _overlaps(a: Span3, b: Span3) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def classify_errors(gold: set[Span3], pred: set[Span3], errors: dict) -> None:
+    """Add one sentence's errors to `errors[label][kind]`.
+
+    A gold entity not found exactly is a `type` error (the same span with another label),
+    a `boundary` error (an overlapping prediction) or `missed`, counted under its gold
+    label; a prediction that overlaps no gold entity is `spurious`, under its own label.
+    """
+    for g in gold - pred:
+        if any(p[:2] == g[:2] for p in pred):
+            kind = "type"
+        elif any(_overlaps(p, g) for p in pred):
+            kind = "boundary"
+        else:
+            kind = "missed"
+        errors[g[2]][kind] += 1
+    for p in pred - gold:
+        if not any(_overlaps(p, g) for g in gold):
+            errors[p[2]]["spurious"] += 1
+
+
 def score_ner(nlp: Language, sentences: list[Sentence], batch_size: int = 256) -> dict:
     """Score `nlp` on gold (words, tags) sentences (see `evaluate_ner`)."""
     n_words = sum(len(w) for w, _ in sentences)
     tp = {lab: 0 for lab in LABELS}
     n_pred = {lab: 0 for lab in LABELS}
     n_gold = {lab: 0 for lab in LABELS}
+    errors = {lab: dict.fromkeys(ERROR_KINDS, 0) for lab in LABELS}
     start = time.perf_counter()
     predicted = list(nlp.pipe(_docs(nlp, sentences), batch_size=batch_size))
     elapsed = time.perf_counter() - start
@@ -160,8 +189,10 @@ def score_ner(nlp: Language, sentences: list[Sentence], batch_size: int = 256) -
             n_pred[s[2]] += 1
         for s in gold & pred:
             tp[s[2]] += 1
+        classify_errors(gold, pred, errors)
     scores = _prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
     scores["per_type"] = {lab: _prf(tp[lab], n_pred[lab], n_gold[lab]) for lab in LABELS}
+    scores["errors"] = errors
     scores["words_per_second"] = round(n_words / elapsed, 1) if elapsed > 0 else 0.0
     scores["words"] = n_words
     scores["sentences"] = len(sentences)
@@ -170,10 +201,12 @@ def score_ner(nlp: Language, sentences: list[Sentence], batch_size: int = 256) -
 
 def format_ner_table(scores: dict) -> str:
     """A plain-text table of the scores returned by `evaluate_ner`."""
-    lines = [f"{'type':<6} {'P':>7} {'R':>7} {'F':>7}"]
+    kinds = "".join(f" {k:>9}" for k in ERROR_KINDS)
+    lines = [f"{'type':<6} {'P':>7} {'R':>7} {'F':>7}  errors:{kinds}"]
     for lab in LABELS:
         s = scores["per_type"].get(lab, {"p": 0.0, "r": 0.0, "f": 0.0})
-        lines.append(f"{lab:<6} {s['p']:>7.4f} {s['r']:>7.4f} {s['f']:>7.4f}")
+        errs = "".join(f" {scores['errors'][lab][k]:>9}" for k in ERROR_KINDS)
+        lines.append(f"{lab:<6} {s['p']:>7.4f} {s['r']:>7.4f} {s['f']:>7.4f}         {errs}")
     lines.append(f"{'micro':<6} {scores['p']:>7.4f} {scores['r']:>7.4f} {scores['f']:>7.4f}")
     lines.append(
         f"{scores['words']} words, {scores['sentences']} sentences, "

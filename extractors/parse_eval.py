@@ -185,7 +185,7 @@ def gold_doc(vocab, sent: UDSentence) -> Doc:
 
 def input_doc(vocab, sent: UDSentence) -> Doc:
     """Gold tokens and one gold sentence, nothing else: what the pipeline is given."""
-    starts: list[bool | int | None] = [True, *([False] * (len(sent.words) - 1))]
+    starts: list[bool | int | None] = [i == 0 for i in range(len(sent.words))]
     return Doc(vocab, words=list(sent.words), spaces=list(sent.spaces), sent_starts=starts)
 
 

@@ -6,7 +6,8 @@
 Text (labels ignored): KIND's train files (WN, FIC, ADG and the Moro silver file),
 WikiNEuRal's two Italian files, the UD treebanks the parser trains or selects on
 (multiword tokens merged; not ISDT test, the parser's held-out set, nor ParTUT test, which
-shares sentences with it) and the sample corpus's pages. No KIND dev file. About 2M tokens.
+shares sentences with it) and the sample corpus's pages. No KIND dev file. 1.63M tokens
+(the sample corpus is small).
 floret (Explosion's fastText fork) stores subword vectors in a small hash table, so a word
 never seen in this text still gets a vector from its character n-grams.
 """

@@ -9,7 +9,9 @@ import pytest
 import spacy
 
 from sentinella.extractors.ner_eval import (
+    ERROR_KINDS,
     NerDataError,
+    classify_errors,
     evaluate_ner,
     format_ner_table,
     iob_spans,
@@ -87,7 +89,22 @@ def test_iob_spans_lenient():
 
 def test_evaluate_ner_numbers(kind_file, ruler_nlp):
     s = evaluate_ner(ruler_nlp, kind_file)
-    assert set(s) == {"p", "r", "f", "per_type", "words_per_second", "words", "sentences"}
+    assert set(s) == {
+        "p",
+        "r",
+        "f",
+        "per_type",
+        "errors",
+        "words_per_second",
+        "words",
+        "sentences",
+    }
+    # Anna Bianchi missed; Regione Piemonte cut to "Regione"; Roma labelled ORG
+    assert s["errors"] == {
+        "PER": {"type": 0, "boundary": 0, "missed": 1, "spurious": 0},
+        "ORG": {"type": 0, "boundary": 1, "missed": 0, "spurious": 0},
+        "LOC": {"type": 1, "boundary": 0, "missed": 0, "spurious": 0},
+    }
     assert s["words"] == 17 and s["sentences"] == 3
     # predicted (PER/ORG/LOC only): Mario Rossi, Torino, Regione, Torino, Roma -> 5
     # correct: Mario Rossi, Torino, Torino -> 3 ; gold 6
@@ -101,6 +118,13 @@ def test_evaluate_ner_numbers(kind_file, ruler_nlp):
     assert s["words_per_second"] > 0
     table = format_ner_table(s)
     assert "PER" in table and "micro" in table and "17 words" in table
+
+
+def test_a_prediction_over_no_entity_is_spurious():
+    errors = {lab: dict.fromkeys(ERROR_KINDS, 0) for lab in ("PER", "ORG", "LOC")}
+    classify_errors({(0, 2, "PER")}, {(0, 2, "PER"), (4, 5, "ORG")}, errors)
+    assert errors["ORG"]["spurious"] == 1
+    assert sum(v for e in errors.values() for v in e.values()) == 1
 
 
 def test_evaluate_ner_perfect(kind_file):

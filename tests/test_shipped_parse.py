@@ -20,7 +20,8 @@ UD_PIPES = ["ud_tok2vec", "morphologizer", "parser"]
 
 
 @pytest.fixture(scope="module")
-def nlp():
+def shipped():
+    """The shipped pipeline alone (the session's `nlp` fixture adds the rules)."""
     return spacy.load(SHIPPED)
 
 
@@ -36,8 +37,8 @@ def sample_texts():
     return texts
 
 
-def test_parse_sets_what_commitment_detection_reads(nlp):
-    doc = nlp("La Regione non stanzierà altri fondi per la sede di Asti.")
+def test_parse_sets_what_commitment_detection_reads(shipped):
+    doc = shipped("La Regione non stanzierà altri fondi per la sede di Asti.")
     assert doc.has_annotation("DEP") and doc.has_annotation("POS")
     verb = next(t for t in doc if t.text == "stanzierà")
     assert verb.dep_ == "ROOT" and verb.pos_ == "VERB"
@@ -50,27 +51,27 @@ def test_parse_sets_what_commitment_detection_reads(nlp):
     assert doc[1].head == verb
 
 
-def test_sentences_are_the_sentencizers(nlp, sample_texts):
+def test_sentences_are_the_sentencizers(shipped, sample_texts):
     """The parser keeps the rule-based sentences: the extraction copies them verbatim."""
-    with nlp.select_pipes(enable=["sentencizer"]):
-        rule = [[s.text for s in doc.sents] for doc in nlp.pipe(sample_texts)]
-    parsed = [[s.text for s in doc.sents] for doc in nlp.pipe(sample_texts)]
+    with shipped.select_pipes(enable=["sentencizer"]):
+        rule = [[s.text for s in doc.sents] for doc in shipped.pipe(sample_texts)]
+    parsed = [[s.text for s in doc.sents] for doc in shipped.pipe(sample_texts)]
     assert parsed == rule
 
 
-def test_no_break_after_abbreviations_with_the_parser(nlp):
-    doc = nlp("Lo ha detto l'on. Rossi. La Telecontact Italia S.p.A. assume 20 persone.")
+def test_no_break_after_abbreviations_with_the_parser(shipped):
+    doc = shipped("Lo ha detto l'on. Rossi. La Telecontact Italia S.p.A. assume 20 persone.")
     assert [s.text for s in doc.sents] == [
         "Lo ha detto l'on. Rossi.",
         "La Telecontact Italia S.p.A. assume 20 persone.",
     ]
 
 
-def test_ud_side_changes_no_entity_and_clears_gazetteer_marks(nlp, sample_texts):
-    with nlp.select_pipes(disable=UD_PIPES):
-        before = [[(e.start, e.end, e.label_) for e in d.ents] for d in nlp.pipe(sample_texts)]
-        marked = sum("Loc=" in str(t.morph) for d in nlp.pipe(sample_texts[:3]) for t in d)
-    docs = list(nlp.pipe(sample_texts))
+def test_ud_side_changes_no_entity_and_clears_gazetteer_marks(shipped, sample_texts):
+    with shipped.select_pipes(disable=UD_PIPES):
+        before = [[(e.start, e.end, e.label_) for e in d.ents] for d in shipped.pipe(sample_texts)]
+        marked = sum("Loc=" in str(t.morph) for d in shipped.pipe(sample_texts[:3]) for t in d)
+    docs = list(shipped.pipe(sample_texts))
     assert [[(e.start, e.end, e.label_) for e in d.ents] for d in docs] == before
     assert marked > 0  # the NER's tok2vec did get the marks ...
     # ... and the morphologizer replaced them with morphology
