@@ -24,6 +24,7 @@ from sentinella.kb.actors import institution_of
 from sentinella.kb.outbox import AlertHook, StoredDocument, enqueue
 from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema, schema_version
 from sentinella.kb.stages import lemma_and_stage
+from sentinella.kb.tallies import TallyBatch, remove_document
 from sentinella.kb.text import key, sentence_at, stem_text
 from sentinella.records import Document, RunSummary, now_iso
 
@@ -78,6 +79,7 @@ class KnowledgeBase:
         self.db = db
         # (actors' count and last rowid, [(id, key, organisation key)]): kb/queries.py
         self.actor_keys: tuple[tuple, list[tuple[str, str, str]]] | None = None
+        self._tallies = TallyBatch()  # summary rows of the batch being stored (kb/tallies.py)
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
@@ -117,15 +119,14 @@ class KnowledgeBase:
     # --- reading what the flow needs -------------------------------------------------
 
     def current(self, url: str) -> dict | None:
-        rows = list(
-            self.db.query(
-                # "+current": look the URL up by its index, not every current document.
-                "select id, version, content_hash, etag, last_modified from documents "
-                "where url = ? and +current = 1",
-                [url],
-            )
+        cursor = self.db.conn.execute(
+            # "+current": look the URL up by its index, not every current document.
+            "select id, version, content_hash, etag, last_modified, duplicate_of from documents "
+            "where url = ? and +current = 1",
+            [url],
         )
-        return rows[0] if rows else None
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row)) if row else None
 
     def classify(self, doc: Document) -> str:
         """new, changed or unchanged, against the current version of the same URL."""
@@ -199,6 +200,7 @@ class KnowledgeBase:
         simhashes = simhashes or {}
         duplicates = duplicates or {}
         statuses = []
+        self._tallies = TallyBatch()
         try:
             with self.db.atomic():
                 for doc, extraction in items:
@@ -211,8 +213,11 @@ class KnowledgeBase:
                             on_stored,
                         )
                     )
+                self._tallies.flush(self.db)
         except sqlite3.DatabaseError as exc:
             raise KnowledgeBaseError(f"could not write the batch: {exc}") from exc
+        finally:
+            self._tallies = TallyBatch()
         return statuses
 
     def _store_one(
@@ -241,7 +246,10 @@ class KnowledgeBase:
             return UNCHANGED
         version = 1
         if row is not None:
-            self.db["documents"].update(row["id"], {"current": 0})
+            self.db.conn.execute("update documents set current = 0 where id = ?", [row["id"]])
+            if row["duplicate_of"] is None:  # it was counted: its summaries change
+                self._tallies.flush(self.db)
+                remove_document(self.db, row["id"])
             version = row["version"] + 1
         record = {
             "url": doc.url,
@@ -270,7 +278,7 @@ class KnowledgeBase:
             [document_id, stem_text(f"{doc.title or ''} {doc.text}")],
         )
         if extraction is not None:
-            self._store_facts(document_id, extraction)
+            self._store_facts(document_id, extraction, record if duplicate_of is None else None)
         if on_stored is not None:
             previous = None
             if row is not None:
@@ -280,9 +288,12 @@ class KnowledgeBase:
             enqueue(self.db, on_stored(stored), document_id, doc.source)
         return NEW if row is None else CHANGED
 
-    def _store_facts(self, document_id: int, ex: Extraction) -> None:
+    def _store_facts(self, document_id: int, ex: Extraction, counted: dict | None) -> None:
+        """The facts of one document version; `counted` is its record when it counts
+        (current and no duplicate): its summary rows go into the batch's tallies."""
         common = {"document_id": document_id, "pipeline": ex.pipeline}
         ids_by_name, kinds, bodies = {}, {}, {}
+        mentions = []
         for a in ex.actors:
             aid = a.id or actor_id(a.kind, a.name)
             ids_by_name[a.name] = aid
@@ -290,7 +301,7 @@ class KnowledgeBase:
             if a.organization:
                 bodies.setdefault(a.name, a.organization)
             self._insert("actors", [{"id": aid, "name": a.name, "kind": a.kind}], ignore=True)
-            self._insert(
+            mid = self._insert(
                 "mentions",
                 [
                     {
@@ -303,22 +314,25 @@ class KnowledgeBase:
                     }
                 ],
             )
+            mentions.append((mid, aid, a.role, a.organization))
         codes = place_codes(self.db)
-        self._insert(
-            "sites",
-            [
-                {
-                    **common,
-                    "name": s.name,
-                    "type": s.type,
-                    "istat": s.istat,
-                    "start": s.start,
-                    "end": s.end,
-                    **site_columns(s.name, s.istat, codes),
-                }
-                for s in ex.sites
-            ],
-        )
+        sites = []
+        for s in ex.sites:
+            site = {
+                **common,
+                "name": s.name,
+                "type": s.type,
+                "istat": s.istat,
+                "start": s.start,
+                "end": s.end,
+                **site_columns(s.name, s.istat, codes),
+            }
+            site["id"] = self._insert("sites", [site])
+            sites.append(site)
+        if counted is not None:
+            self._tallies.add_document(
+                document_id, counted["published"], counted["fetched_at"], mentions, sites
+            )
         self._insert(
             "amounts",
             [
