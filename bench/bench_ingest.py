@@ -70,7 +70,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="sentinella-bench-"))
     from sentinella.settings import configure_prefect
 
-    configure_prefect(work)
+    configure_prefect()
     # a busy machine (another job training a model) can take longer than Prefect's 20 s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from webserver import WebServer

@@ -49,6 +49,8 @@ def nightly_deployment(
     cron: str = NIGHTLY_CRON,
     model: str | None = None,
     allow_private_network: bool = False,
+    workers: int = 0,
+    cluster: str | None = None,
     watches_file: Path | None = None,
     feeds_dir: Path | None = None,
 ):
@@ -62,6 +64,8 @@ def nightly_deployment(
             "db_path": str(Path(db_path).resolve()),
             "model": model,
             "allow_private_network": allow_private_network,
+            "workers": workers,
+            "cluster": cluster,
             "watches_file": str(Path(watches_file).resolve()) if watches_file else None,
             "feeds_dir": str(Path(feeds_dir).resolve()) if feeds_dir else None,
         },

@@ -102,10 +102,13 @@ def find_duplicate(
     `known` holds (key, url, simhash). Without `text` and `text_of` the SimHash distance
     alone decides; with them, each candidate is confirmed by containment.
     """
-    candidates = sorted(
-        (distance(fingerprint, other), key)
-        for key, url, other in known
-        if other and url != exclude_url and distance(fingerprint, other) <= MAX_DISTANCE
+    candidates = sorted(  # by distance only: keys may be ids and URLs, which do not compare
+        (
+            (distance(fingerprint, other), key)
+            for key, url, other in known
+            if other and url != exclude_url and distance(fingerprint, other) <= MAX_DISTANCE
+        ),
+        key=lambda candidate: candidate[0],
     )
     for _, key in candidates:
         if text is None or text_of is None:

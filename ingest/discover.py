@@ -14,16 +14,24 @@ Discovery stops at the horizon: entries dated before `since` are dropped (undate
 entries are kept: the page may know its date), at most `max_items` candidates, newest
 first when the entries are dated. Every fetch goes through the fetcher (robots.txt,
 pacing, address checks); a source that cannot be discovered raises DiscoveryError.
+
+Index pages are asked for conditionally when an `IndexPages` with last run's validators
+is given: a feed or sitemap answered 304 has nothing new, so its items are skipped; a
+listing page answered 304 is read again from the copy kept with its validators (a
+corrected release does not change the listing, so its items are still checked, each with
+its own conditional GET). `IndexPages.seen` holds what to keep for the next run.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import heapq
 import io
+import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -33,7 +41,9 @@ import lxml.html
 
 from sentinella.errors import SentinellaError
 from sentinella.ingest.canonical import canonical_url
+from sentinella.ingest.fetch import FetchResult, decode_text
 from sentinella.ingest.sources import Source
+from sentinella.records import IndexPage
 
 
 class DiscoveryError(SentinellaError):
@@ -51,13 +61,40 @@ class Candidate:
     title: str | None = None
 
 
+@dataclass
+class IndexPages:
+    """A source's index pages: validators known from the last run, and what this run saw.
+
+    `known` is only valid for the source's configuration it was stored with (see
+    `source_fingerprint`): a changed horizon or selector must read every index page again.
+    """
+
+    known: dict[str, IndexPage] = field(default_factory=dict)
+    seen: dict[str, IndexPage] = field(default_factory=dict)
+    not_modified: list[str] = field(default_factory=list)  # URLs answered 304
+
+
+def source_fingerprint(source: Source) -> str:
+    """A hash of what decides a source's candidates: kind, address, horizon, selectors."""
+    described = {
+        "kind": source.kind,
+        "url": source.url,
+        "since": source.since.isoformat() if source.since else None,
+        "max_items": source.max_items,
+        "settings": source.settings,
+    }
+    text = json.dumps(described, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 MAX_SITEMAPS = 50  # child sitemaps followed from one index
 SITEMAP_BYTES = 50_000_000  # the sitemap protocol's own limit
 DEFAULT_MAX_PAGES = 5  # listing pages followed when the source does not say
 
 
-def discover(source: Source, fetcher=None) -> list[Candidate]:
-    """Candidates of one source; `fetcher` (flows.fetch.Fetcher) for sources on the web."""
+def discover(source: Source, fetcher=None, index: IndexPages | None = None) -> list[Candidate]:
+    """Candidates of one source; `fetcher` (ingest.fetch.Fetcher) for sources on the web;
+    `index` for conditional GETs of its index pages (see the module's docstring)."""
     if source.kind == "folder":
         return discover_folder(source)
     if fetcher is None:
@@ -69,7 +106,7 @@ def discover(source: Source, fetcher=None) -> list[Candidate]:
         "url": discover_urls,
     }
     try:
-        return _horizon(source, finders[source.kind](source, fetcher))
+        return _horizon(source, finders[source.kind](source, fetcher, index))
     except DiscoveryError:
         raise
     except Exception as exc:
@@ -86,15 +123,17 @@ def discover_folder(source: Source) -> list[Candidate]:
     return [Candidate(url=p.resolve().as_uri(), source=source.name, path=p) for p in files]
 
 
-def discover_urls(source: Source, fetcher) -> list[Candidate]:
+def discover_urls(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
     urls = [source.url, *source.settings.get("urls", [])]
     return [Candidate(url=canonical_url(u), source=source.name) for u in urls if u]
 
 
-def discover_feed(source: Source, fetcher) -> list[Candidate]:
+def discover_feed(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
     import feedparser
 
-    result = _fetch(source, fetcher, source.url)
+    result = _fetch(source, fetcher, source.url, index=index)
+    if result.not_modified:
+        return []  # the feed did not change: nothing new in it
     refuse_entities(result.content or b"", source.url)
     feed = feedparser.parse(
         result.content,
@@ -125,7 +164,7 @@ def discover_feed(source: Source, fetcher) -> list[Candidate]:
     return found
 
 
-def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
+def discover_sitemap(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
     """Entries of a sitemap (or of its children), read as a stream: with `max_items`, only
     the newest that many are kept however long the sitemap is (memory stays flat)."""
     keep = Newest(source.max_items)
@@ -135,16 +174,33 @@ def discover_sitemap(source: Source, fetcher) -> list[Candidate]:
         if url in seen:
             continue
         seen.add(url)
-        content = _fetch(source, fetcher, url, max_bytes=SITEMAP_BYTES).content
-        for kind, relative, lastmod in _sitemap_entries(content or b"", url):
-            loc = urljoin(url, relative)
-            if source.since and lastmod and date.fromisoformat(lastmod) < source.since:
-                continue  # before the horizon (a child sitemap too: all its pages are older)
-            if kind == "sitemap":
-                queue.append(loc)
+        for entry in sitemap_page(source, fetcher, url, index):
+            if isinstance(entry, str):
+                queue.append(entry)
             else:
-                keep.add(Candidate(url=canonical_url(loc), source=source.name, published=lastmod))
+                keep.add(entry)
     return keep.items()
+
+
+def sitemap_page(
+    source: Source, fetcher, url: str, index: IndexPages | None = None, since: date | None = None
+) -> Iterator[str | Candidate]:
+    """One sitemap's entries as they are parsed: the address of each child sitemap to
+    follow, and a candidate for each page; before the horizon (`since`, else the source's)
+    left out (a child sitemap too: all its pages are older). A sitemap answered 304 gives
+    nothing: nothing new in it."""
+    since = since or source.since
+    result = _fetch(source, fetcher, url, max_bytes=SITEMAP_BYTES, index=index)
+    if result.not_modified:
+        return
+    for kind, relative, lastmod in _sitemap_entries(result.content or b"", url):
+        loc = urljoin(url, relative)
+        if since and lastmod and date.fromisoformat(lastmod) < since:
+            continue
+        if kind == "sitemap":
+            yield loc
+        else:
+            yield Candidate(url=canonical_url(loc), source=source.name, published=lastmod)
 
 
 class Newest:
@@ -227,7 +283,30 @@ def refuse_entities(content: bytes, url: str) -> None:
         pass  # ill-formed (or cut at 64 KB): the parser that follows says what it can
 
 
-def discover_listing(source: Source, fetcher) -> list[Candidate]:
+def discover_listing(source: Source, fetcher, index: IndexPages | None = None) -> list[Candidate]:
+    max_pages = int(source.settings.get("max_pages", DEFAULT_MAX_PAGES))
+    found: list[Candidate] = []
+    url: str | None = source.url
+    visited: set[str] = set()
+    for number in range(1, max_pages + 1):
+        if not url or url in visited:
+            break
+        visited.add(url)
+        page, url = listing_page(source, fetcher, url, number, index)
+        found.extend(page)
+        if not page:
+            break  # an empty page: past the last one (a `next_pattern` never runs out)
+        if source.max_items and len(found) >= source.max_items:
+            break
+        if older_than(page, source.since):
+            break  # the whole page is older than the horizon: older pages are too
+    return found
+
+
+def listing_page(
+    source: Source, fetcher, url: str, number: int, index: IndexPages | None = None
+) -> tuple[list[Candidate], str | None]:
+    """Page `number` of a listing: its candidates and the address of the next page."""
     from lxml.cssselect import CSSSelector
 
     settings = source.settings
@@ -236,37 +315,25 @@ def discover_listing(source: Source, fetcher) -> list[Candidate]:
     links = CSSSelector(settings["link_selector"])
     items = CSSSelector(settings["item_selector"]) if settings.get("item_selector") else None
     dates = CSSSelector(settings["date_selector"]) if settings.get("date_selector") else None
-    following = CSSSelector(settings["next_selector"]) if settings.get("next_selector") else None
-    pattern = settings.get("next_pattern")
-    max_pages = int(settings.get("max_pages", DEFAULT_MAX_PAGES))
-    found: list[Candidate] = []
-    url, visited = source.url, set()
-    for number in range(1, max_pages + 1):
-        if not url or url in visited:
-            break
-        visited.add(url)
-        result = _fetch(source, fetcher, url)
-        try:
-            tree = lxml.html.fromstring(result.text or "<html></html>", base_url=result.final_url)
-        except (ValueError, lxml.etree.ParserError) as exc:
-            raise DiscoveryError(f"{url}: unreadable listing page: {exc}") from None
-        page = _listing_entries(source, tree, result.final_url, links, items, dates)
-        found.extend(page)
-        if not page:
-            break  # an empty page: past the last one (a `next_pattern` never runs out)
-        if source.max_items and len(found) >= source.max_items:
-            break
-        dated = [c.published for c in page if c.published]
-        if source.since and dated and max(dated) < source.since.isoformat():
-            break  # the whole page is older than the horizon: older pages are too
-        if following is not None:
-            nxt = following(tree)
-            url = urljoin(result.final_url, nxt[0].get("href", "")) if nxt else None
-        elif pattern:
-            url = pattern.format(page=number + 1)
-        else:
-            url = None
-    return found
+    result = _fetch(source, fetcher, url, index=index, keep_body=True)
+    try:
+        tree = lxml.html.fromstring(result.text or "<html></html>", base_url=result.final_url)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise DiscoveryError(f"{url}: unreadable listing page: {exc}") from None
+    page = _listing_entries(source, tree, result.final_url, links, items, dates)
+    following = settings.get("next_selector")
+    if following:
+        nxt = CSSSelector(following)(tree)
+        return page, urljoin(result.final_url, nxt[0].get("href", "")) if nxt else None
+    if settings.get("next_pattern"):
+        return page, settings["next_pattern"].format(page=number + 1)
+    return page, None
+
+
+def older_than(page: list[Candidate], since: date | None) -> bool:
+    """Every dated entry of the page is before `since` (and some are dated)."""
+    dated = [c.published for c in page if c.published]
+    return bool(since and dated and max(dated) < since.isoformat())
 
 
 def _listing_entries(source: Source, tree, base: str, links, items, dates) -> list[Candidate]:
@@ -315,16 +382,44 @@ def _horizon(source: Source, found: list[Candidate]) -> list[Candidate]:
     return unique[: source.max_items] if source.max_items else unique
 
 
-def _fetch(source: Source, fetcher, url: str, max_bytes: int | None = None):
-    """A discovery page (feed, sitemap, listing) through the fetcher, or DiscoveryError."""
+def _fetch(
+    source: Source,
+    fetcher,
+    url: str,
+    max_bytes: int | None = None,
+    index: IndexPages | None = None,
+    keep_body: bool = False,
+) -> FetchResult:
+    """A discovery page (feed, sitemap, listing) through the fetcher, or DiscoveryError.
+
+    With `index`, asks conditionally with last run's validators and notes the new ones in
+    `index.seen`; with `keep_body` (listing pages) the body is kept too, and a 304 gives
+    back the kept copy (so the page reads as before, `not_modified` set).
+    """
+    known = index.known.get(url) if index else None
+    if known and keep_body and known.body is None:
+        known = None  # validators without the page they vouch for are no use here
     result = fetcher.get(
         url,
+        known.etag if known else None,
+        known.last_modified if known else None,
         allow_private_network=source.allow_private_network,
         delay=source.settings.get("delay"),
         max_bytes=max_bytes,
     )
     if result.error:
         raise DiscoveryError(f"{url}: {result.error}")
+    if index is None:
+        return result
+    if result.not_modified and known:
+        index.not_modified.append(url)
+        index.seen[url] = known
+        if keep_body and known.body is not None:
+            text, encoding = decode_text(known.body, result.content_type)
+            return replace(result, content=known.body, text=text, encoding=encoding)
+        return result
+    body = result.content if keep_body else None
+    index.seen[url] = IndexPage(url, result.etag, result.last_modified, body)
     return result
 
 

@@ -73,6 +73,15 @@ class FetchResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def transient(self) -> bool:
+        """A failure that may not happen on a later run: network, 5xx, 429, too slow."""
+        if self.error is None:
+            return False
+        if self.status is not None:
+            return self.status >= 500 or self.status == 429
+        return " attempts" in self.error or "too slow" in self.error
+
 
 class _Refused(Exception):
     """Internal: a one-line reason to stop fetching one URL."""

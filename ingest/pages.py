@@ -1,23 +1,25 @@
 """From a source's candidate pages to `Document`s: discover, fetch (or read from disk), read.
 
-`gather(source, fetcher, validators)` is one source's whole network and file work; nothing is
-written. Each candidate ends as a `Fetched`: a document, "not modified", or an error.
+`stream(source, fetcher, validators)` is one source's whole network and file work, batch by
+batch as pages arrive (a run holds a few batches in memory, not the whole source); nothing
+is written. Each candidate ends as a `Fetched`: a document, "not modified", or an error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from sentinella.errors import SentinellaError
 from sentinella.ingest.canonical import canonical_url
-from sentinella.ingest.discover import Candidate, discover
+from sentinella.ingest.discover import Candidate, IndexPages, discover
 from sentinella.ingest.fetch import Fetcher, FetchResult, Validators
 from sentinella.ingest.read import Page, ReadError, read_html, unreadable
 from sentinella.ingest.sources import Source
 from sentinella.records import Document, SourceHealth, now_iso
 
-BATCH_SIZE = 16  # pages fetched, extracted and stored together
+BATCH_SIZE = 16  # pages fetched, extracted and stored together (one task run each step)
 
 
 @dataclass(frozen=True)
@@ -28,17 +30,23 @@ class Fetched:
     document: Document | None = None
     not_modified: bool = False
     error: str | None = None
+    transient: bool = False  # the error may go away (network, 5xx, 429): retry next run
 
 
 @dataclass(frozen=True)
 class Gathered:
-    """One source after discovery and reading: its pages, or why discovery failed."""
+    """One source after discovery and reading, all at once: its pages, or why discovery failed."""
 
     items: list[Fetched] = field(default_factory=list)
     error: str | None = None
 
 
 ValidatorLookup = Callable[[list[str]], dict[str, Validators]]
+Clock = Callable[[str], AbstractContextManager]  # Stopwatch.clock: time a stage
+
+
+def _no_clock(stage: str) -> AbstractContextManager:
+    return nullcontext()
 
 
 def gather(
@@ -47,23 +55,50 @@ def gather(
     validators: ValidatorLookup,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Gathered:
-    """Discover one source and read every candidate (conditional GETs for known pages)."""
+    """Discover one source and read every candidate, all in memory (the flow streams)."""
     try:
-        candidates = discover(source, fetcher)
+        items = [f for batch in stream(source, fetcher, validators, progress) for f in batch]
     except SentinellaError as exc:
-        progress(f"discovery failed: {exc}")
         return Gathered(error=f"discovery: {exc}")
-    progress(f"{len(candidates)} pages to check")
-    items: list[Fetched] = []
-    for batch in batches(candidates):
-        if source.kind == "folder" or fetcher is None:
-            items += [read_file(source, c) for c in batch]
-        else:
-            items += fetch_batch(source, batch, fetcher, validators)
     return Gathered(items)
 
 
-def batches(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
+def stream(
+    source: Source,
+    fetcher: Fetcher | None,
+    validators: ValidatorLookup,
+    progress: Callable[[str], None] = lambda message: None,
+    *,
+    index: IndexPages | None = None,
+    clock: Clock = _no_clock,
+    size: int | None = None,
+) -> Iterator[list[Fetched]]:
+    """Discover one source, then fetch and read its candidates batch by batch.
+
+    Raises the SentinellaError of a discovery that failed; conditional GETs for known pages
+    (and for its index pages, with `index`); `clock(stage)` times discover, fetch and read.
+    """
+    try:
+        with clock("discover"):
+            candidates = discover(source, fetcher, index)
+    except SentinellaError as exc:
+        progress(f"discovery failed: {exc}")
+        raise
+    if index is not None and index.not_modified and not candidates:
+        progress("index not modified since the last run (HTTP 304): nothing new")
+    else:
+        progress(f"{len(candidates)} pages to check")
+    for batch in batches(candidates, size or BATCH_SIZE):
+        if source.kind == "folder" or fetcher is None:
+            with clock("read"):
+                read = [read_file(source, c) for c in batch]
+            yield read  # outside the clock: the consumer's time is not reading time
+        else:
+            yield fetch_batch(source, batch, fetcher, validators, clock)
+
+
+def batches(items: list, size: int | None = None) -> Iterator[list]:
+    size = size or BATCH_SIZE
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -85,7 +120,11 @@ def tally(batch: list[Fetched], health: SourceHealth) -> list[Document]:
 
 
 def fetch_batch(
-    source: Source, candidates: list[Candidate], fetcher: Fetcher, validators: ValidatorLookup
+    source: Source,
+    candidates: list[Candidate],
+    fetcher: Fetcher,
+    validators: ValidatorLookup,
+    clock: Clock = _no_clock,
 ) -> list[Fetched]:
     """Conditional GETs for one batch, hosts in parallel, each host paced."""
     known = validators([canonical_url(c.url) for c in candidates])
@@ -94,13 +133,15 @@ def fetch_batch(
         target = canonical_url(url)
         return known.get(target) or validators([target]).get(target) or (None, None)
 
-    results = fetcher.fetch_many(
-        [(c.url, *known.get(canonical_url(c.url), (None, None))) for c in candidates],
-        allow_private_network=source.allow_private_network,
-        delay=source.settings.get("delay"),
-        revalidate=revalidate,
-    )
-    return [read_response(source, c, r) for c, r in zip(candidates, results)]
+    with clock("fetch"):
+        results = fetcher.fetch_many(
+            [(c.url, *known.get(canonical_url(c.url), (None, None))) for c in candidates],
+            allow_private_network=source.allow_private_network,
+            delay=source.settings.get("delay"),
+            revalidate=revalidate,
+        )
+    with clock("read"):
+        return [read_response(source, c, r) for c, r in zip(candidates, results)]
 
 
 def read_file(source: Source, candidate: Candidate) -> Fetched:
@@ -117,7 +158,7 @@ def read_response(source: Source, candidate: Candidate, result: FetchResult) -> 
     if result.not_modified:
         return Fetched(candidate, not_modified=True)
     if result.error:
-        return Fetched(candidate, error=result.error)
+        return Fetched(candidate, error=result.error, transient=result.transient)
     kind = (result.content_type or "text/html").split(";")[0].strip().lower()
     reason = unreadable(result.content or b"", kind)
     if reason:

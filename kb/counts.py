@@ -20,6 +20,7 @@ from sentinella.kb.places import PlaceSet
 from sentinella.kb.queries import (
     LAST_RUN,
     Filters,
+    _contains,
     _in,
     actor_ids,
     last_run_start,
@@ -210,7 +211,9 @@ def count_actors(kb: KnowledgeBase, f: Filters) -> list[dict]:
     details = _actor_details(kb, f, places, dates, [r[0] for r in ranked])
     rows = []
     for aid, name, kind, documents, last_seen in ranked:
-        d = details[aid]  # the counts are the ranking's (the cells'); the rows add the rest
+        d = details.get(aid)  # the counts are the ranking's (the cells'); the rows add the rest
+        if d is None:  # its only document was superseded between the two reads (a run)
+            continue
         url = kb.db.conn.execute("select url from documents where id = ?", [d[3]]).fetchone()[0]
         rows.append(
             {
@@ -249,8 +252,8 @@ def _actor_filters(
         params += p
     for column, value in (("cm.role", f.office), ("cm.organization", f.organization)):
         if value:
-            where.append(f"{column} like ?")
-            params.append(f"%{value}%")
+            where.append(f"{column} like ? escape '\\'")
+            params.append(_contains(value))
     return where, params
 
 
@@ -268,7 +271,7 @@ def _actor_facet(f: Filters, places: list[PlaceSet], dates: _Dates) -> tuple[str
     if len(by_mention) > 1 or area or not dates.unbounded:
         return None  # offices and organisations are tallied over all time and all areas
     kind, value = by_mention[0]
-    return (kind, f"%{value}%")
+    return (kind, _contains(value))
 
 
 # The cells with the increments not yet folded into them (kb/tallies.py).
@@ -318,8 +321,8 @@ def _actor_ranking(
         prefix = _FACETS + " "
         cells.append(
             "t.facet in (select facet from facets where substr(facet, 2, 1) = '=' and "
-            "substr(facet, 3) like ? or substr(facet, 2, 1) = '>' and exists (select 1 from "
-            "json_each(substr(facet, 3)) j where j.value like ?))"
+            "substr(facet, 3) like ? escape '\\' or substr(facet, 2, 1) = '>' and exists "
+            "(select 1 from json_each(substr(facet, 3)) j where j.value like ? escape '\\'))"
         )
         bounds = [kind + "=", kind + "?"]
         cell_params = [*bounds, bounds[1], *bounds, *cell_params, facet[1], facet[1]]

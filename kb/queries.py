@@ -91,6 +91,8 @@ def publishers(kb: KnowledgeBase, name: str) -> tuple[set[str], set[str]]:
     """Publishers, and sources of documents without one, whose name holds every word of
     `name` ("comune asti" → "Comune di Asti")."""
     wanted = set(key(name).split())
+    if not wanted:  # no word at all ("_%", punctuation): names no publisher
+        return set(), set()
 
     def matches(value: str | None) -> bool:
         return bool(value) and wanted <= set(key(value).split())
@@ -241,9 +243,9 @@ def commitments(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
     if f.office:
         where.append(
             "c.actor_id in (select m.actor_id from mentions m where m.document_id = "
-            "c.document_id and m.role like ?)"
+            "c.document_id and m.role like ? escape '\\')"
         )
-        params.append(f"%{f.office}%")
+        params.append(_contains(f.office))
     _amount_range(f, "c.amount", where, params, kb if f.sort != "amount" else None)
     sql = (
         "select c.id, d.published, d.publisher, c.actor, "
@@ -303,6 +305,12 @@ def _commitment_places(kb: KnowledgeBase, ids: list[int]) -> dict[int, list[dict
             place = {k: r[k] for k in ("name", "type", "istat", "province", "region") if r[k]}
             out.setdefault(r["commitment_id"], []).append(place)
     return out
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def actors(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:

@@ -28,7 +28,8 @@ places         ISTAT reference list: municipalities, provinces, regions (kb/plac
 pledges, pledge_statements, pledge_places, ledger_builds
                the ledger (kb/ledger.py): one row per promise, its statements with the
                link score and reason, its places; one row per rebuild
-runs           one row per run of the nightly flow, with its summary
+runs           one row per run of the nightly flow, with its summary (and `stages`: busy
+               seconds per stage, JSON)
 source_health  one row per source per run
 documents_fts  full text (title, text), accents ignored
 documents_stem_fts, commitments_stem_fts
@@ -37,6 +38,11 @@ statements     (view) current commitments with their document's date, publisher,
                and promise
 outbox         one alert per statement × watch, queued with the statement, then sent
                (kb/outbox.py)
+backfill_walks, backfill_pages
+               a back-fill's progress through each source's archive (resumable)
+index_pages    a source's feed, sitemaps or listing pages as last fetched: validators for
+               the next run's conditional GET (listing pages with their body), for the
+               source's configuration `config` (a fingerprint)
 """
 
 from __future__ import annotations
@@ -338,6 +344,7 @@ TABLES: dict[str, dict] = {
             "failed": int,
             "facts": int,
             "seconds": float,
+            "stages": str,  # JSON: busy seconds per stage
             "alerts_sent": int,
             "alerts_failed": int,
             "alerts_pending": int,
@@ -362,6 +369,7 @@ TABLES: dict[str, dict] = {
             "facts": int,
             "failures": str,  # JSON list of "url: reason"
             "alerts": int,  # alerts queued for this source's statements
+            "index_not_modified": int,  # feeds, sitemaps, listing pages answered 304
         },
         "pk": ("run_id", "source"),
         "foreign_keys": [("run_id", "runs", "id")],
@@ -392,6 +400,38 @@ TABLES: dict[str, dict] = {
     },
 }
 
+TABLES["index_pages"] = {
+    "columns": {
+        "source": str,
+        "url": str,
+        "config": str,
+        "etag": str,
+        "last_modified": str,
+        "body": bytes,
+        "checked_at": str,
+    },
+    "pk": ("source", "url"),
+}
+
+# A back-fill's progress (sentinella backfill): per job ("since DATE") and source, the
+# walk through the archive (JSON, see ingest.archive.Walk) and the pages it found, each
+# `done` once stored (or failed); a killed back-fill goes on from there.
+TABLES["backfill_walks"] = {
+    "columns": {"job": str, "source": str, "walk": str, "finished": int, "updated_at": str},
+    "pk": ("job", "source"),
+}
+TABLES["backfill_pages"] = {
+    "columns": {
+        "job": str,
+        "url": str,
+        "source": str,
+        "published": str,
+        "title": str,
+        "done": int,
+        "found_at": str,
+    },
+    "pk": ("job", "url"),
+}
 # Tables whose rows are the facts of stored documents: created with `documents`, so one
 # missing beside stored documents means damage a run cannot repair (the pages are unchanged,
 # they would not be extracted again).
@@ -418,6 +458,8 @@ INDEXES = [
     ("amounts", ["document_id"], False),
     ("commitments", ["document_id"], False),
     ("commitments", ["actor_id"], False),
+    ("documents", ["fetched_url"], False),
+    ("backfill_pages", ["job", "source", "done"], False),
     ("commitments", ["institution_id"], False),
     ("commitments", ["amount"], False),
     ("amounts", ["value"], False),

@@ -26,7 +26,7 @@ from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema, sch
 from sentinella.kb.stages import lemma_and_stage
 from sentinella.kb.tallies import TallyBatch, remove_document
 from sentinella.kb.text import key, sentence_at, stem_text
-from sentinella.records import Document, RunSummary, now_iso
+from sentinella.records import Document, IndexPage, RunSummary, now_iso
 
 
 class KnowledgeBaseError(SentinellaError):
@@ -38,6 +38,18 @@ class DatabasePathError(KnowledgeBaseError, ConfigError):
 
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+def _check_path(path: Path, create: bool) -> None:
+    if not path.parent.is_dir():
+        raise DatabasePathError(f"database folder does not exist: {path.parent}")
+    if not create and not path.exists():
+        raise KnowledgeBaseError(f"no knowledge base at {path} (run `sentinella run` first)")
+    if path.exists() and path.is_dir():
+        raise DatabasePathError(f"database path is a folder: {path}")
+    if create and not os.access(path if path.exists() else path.parent, os.W_OK):
+        where = path if path.exists() else f"{path.parent} (to create {path.name})"
+        raise DatabasePathError(f"cannot write the database: {where} is not writable")
 
 
 def check_version(db: sqlite_utils.Database, path: Path) -> None:
@@ -84,15 +96,7 @@ class KnowledgeBase:
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
         path = Path(path)
-        if not path.parent.is_dir():
-            raise DatabasePathError(f"database folder does not exist: {path.parent}")
-        if not create and not path.exists():
-            raise KnowledgeBaseError(f"no knowledge base at {path} (run `sentinella run` first)")
-        if path.exists() and path.is_dir():
-            raise DatabasePathError(f"database path is a folder: {path}")
-        if create and not os.access(path if path.exists() else path.parent, os.W_OK):
-            where = path if path.exists() else f"{path.parent} (to create {path.name})"
-            raise DatabasePathError(f"cannot write the database: {where} is not writable")
+        _check_path(path, create)
         try:
             db = sqlite_utils.Database(path)
             check_version(db, path)  # before anything is written to it
@@ -112,6 +116,23 @@ class KnowledgeBase:
         except sqlite3.DatabaseError as exc:
             raise KnowledgeBaseError(f"cannot open database {path}: {exc}") from exc
         return cls(db)
+
+    @classmethod
+    def check(cls, path: Path | str) -> None:
+        """Raise what `open(path)` would, without writing anything (not even a new file)."""
+        path = Path(path)
+        _check_path(path, create=True)
+        if not path.exists():
+            return
+        try:
+            db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+            try:
+                check_version(db, path)
+                check_damage(db, path)
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            raise KnowledgeBaseError(f"cannot open database {path}: {exc}") from exc
 
     def close(self) -> None:
         self.db.close()
@@ -164,6 +185,110 @@ class KnowledgeBase:
                 for address in (r["url"], r["fetched_url"]):
                     if address in chunk:
                         found[address] = (r["etag"], r["last_modified"])
+        return found
+
+    def index_pages(self, source: str, config: str) -> dict[str, IndexPage]:
+        """A source's index pages as last fetched, if stored for this configuration."""
+        if "index_pages" not in self.db.table_names():
+            return {}
+        rows = self.db.query(
+            "select url, etag, last_modified, body from index_pages "
+            "where source = ? and config = ?",
+            [source, config],
+        )
+        return {r["url"]: IndexPage(**r) for r in rows}
+
+    def keep_index_pages(self, source: str, config: str, pages: Iterable[IndexPage]) -> None:
+        """Replace a source's index pages with those of this run, in one transaction."""
+        checked = now_iso()
+        with self.db.atomic():
+            self.db.execute("delete from index_pages where source = ?", [source])
+            self.db["index_pages"].insert_all(
+                {
+                    "source": source,
+                    "url": p.url,
+                    "config": config,
+                    "etag": p.etag,
+                    "last_modified": p.last_modified,
+                    "body": p.body,
+                    "checked_at": checked,
+                }
+                for p in pages
+                if p.etag or p.last_modified  # nothing to ask conditionally with otherwise
+            )
+
+    # --- back-fills ----------------------------------------------------------------------
+
+    def backfill_walk(self, job: str, source: str) -> str | None:
+        """The stored walk (JSON) of a back-fill through one source's archive, if any."""
+        rows = list(
+            self.db.query(
+                "select walk from backfill_walks where job = ? and source = ?", [job, source]
+            )
+        )
+        return rows[0]["walk"] if rows else None
+
+    def backfill_step(
+        self, job: str, source: str, walk: str, finished: bool, pages: list[dict]
+    ) -> int:
+        """One step of a walk, in one transaction: the pages it found (url, published, title)
+        and where the walk stands after it. Returns how many pages were new to the job."""
+        found = now_iso()
+        with self.db.atomic():
+            before = self.db["backfill_pages"].count_where("job = ?", [job])
+            self.db["backfill_pages"].insert_all(
+                ({**p, "job": job, "source": source, "done": 0, "found_at": found} for p in pages),
+                ignore=True,
+            )
+            added = self.db["backfill_pages"].count_where("job = ?", [job]) - before
+            self.db["backfill_walks"].upsert(
+                {
+                    "job": job,
+                    "source": source,
+                    "walk": walk,
+                    "finished": int(finished),
+                    "updated_at": found,
+                },
+                pk=("job", "source"),
+            )
+        return added
+
+    def backfill_pending(
+        self, job: str, source: str, limit: int, exclude: set[str] | frozenset = frozenset()
+    ) -> list[dict]:
+        """Pages found and not yet done, in the order they were found (less `exclude`)."""
+        marks = ", ".join("?" * len(exclude))
+        skip = f"and url not in ({marks})" if exclude else ""
+        return list(
+            self.db.query(
+                "select url, published, title from backfill_pages "
+                f"where job = ? and source = ? and done = 0 {skip} order by rowid limit ?",
+                [job, source, *exclude, limit],
+            )
+        )
+
+    def backfill_done(self, job: str, urls: list[str]) -> None:
+        with self.db.atomic():
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                self.db.execute(
+                    f"update backfill_pages set done = 1 where job = ? and url in "
+                    f"({', '.join('?' * len(chunk))})",
+                    [job, *chunk],
+                )
+
+    def stored_urls(self, urls: list[str]) -> set[str]:
+        """Which of these addresses the knowledge base holds a document for."""
+        found: set[str] = set()
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for r in self.db.query(
+                f"select url, fetched_url from documents where url in ({marks}) "
+                f"or fetched_url in ({marks})",
+                [*chunk, *chunk],
+            ):
+                found.update(u for u in (r["url"], r["fetched_url"]) if u in chunk)
         return found
 
     def fingerprints(self) -> list[tuple[int, str, str]]:
@@ -414,7 +539,7 @@ class KnowledgeBase:
 
     # --- runs --------------------------------------------------------------------------
 
-    def start_run(self, pipeline: str, flow_run_id: str | None = None) -> int:
+    def start_run(self, pipeline: str | None = None, flow_run_id: str | None = None) -> int:
         with self.db.atomic():
             row = {
                 "started_at": now_iso(),
@@ -450,9 +575,10 @@ class KnowledgeBase:
                     "finished_at": now_iso(),
                     "status": summary.status,
                     "error": summary.error,
-                    "pipeline": summary.pipeline,
                     "sources": len(summary.sources),
                     "seconds": round(summary.seconds, 2),
+                    "pipeline": summary.pipeline or None,
+                    "stages": json.dumps({k: round(v, 3) for k, v in summary.stages.items()}),
                     **totals,
                     **{f"alerts_{k}": summary.alerts(k) for k in ("sent", "failed", "pending")},
                 },

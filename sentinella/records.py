@@ -38,6 +38,17 @@ class Document:
         return hashlib.sha256(normal.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class IndexPage:
+    """A feed, sitemap or listing page as last fetched: its validators for a conditional GET
+    (listing pages keep their body too: a 304 must still give their links)."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body: bytes | None = None
+
+
 @dataclass
 class SourceHealth:
     """How one source fared in one run: the per-source line of the summary."""
@@ -55,6 +66,7 @@ class SourceHealth:
     empty: int = 0
     not_italian: int = 0
     facts: int = 0
+    index_not_modified: int = 0  # feeds, sitemaps, listing pages answered 304
     failures: list[str] = field(default_factory=list)  # "url: reason"
     alerts: int = 0  # alerts queued for this source's statements
 
@@ -93,9 +105,10 @@ class RunSummary:
     """What `sentinella run` did, printed at the end and kept in the `runs` table."""
 
     sources: list[SourceHealth] = field(default_factory=list)
-    pipeline: str = ""
+    pipeline: str = ""  # empty when nothing was extracted (no pipeline loaded)
     run_id: int | None = None
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # busy seconds (sentinella.timing)
     status: str = "running"  # then ok | failed | interrupted
     error: str | None = None  # why it failed or stopped
     watches: list[WatchHealth] = field(default_factory=list)

@@ -15,13 +15,29 @@ DEFAULT_DB = Path("data") / "sentinella.db"
 DEFAULT_WATCHES = Path(corpus.__file__).resolve().parent / "watches.toml"
 
 
-def configure_prefect(data_dir: Path) -> None:
-    """Keep Prefect's state inside the project's data folder, and its analytics off.
+def prefect_home() -> Path:
+    """The one folder where Prefect keeps its local state for every Sentinella run.
+
+    $PREFECT_HOME when set; otherwise $XDG_STATE_HOME/sentinella/prefect (by default
+    ~/.local/state/sentinella/prefect). One place, whatever --db says: the ephemeral API's
+    database is created and migrated once (about 5 s on a 2-core machine) and reused by
+    every later run, instead of a new prefect/ folder beside each knowledge base.
+    """
+    if os.environ.get("PREFECT_HOME"):
+        return Path(os.environ["PREFECT_HOME"]).expanduser()
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state).expanduser() / "sentinella" / "prefect"
+
+
+def configure_prefect() -> Path:
+    """Prefect's state in `prefect_home()`, its analytics off; returns that folder.
 
     Must run before `prefect` is imported: Prefect reads these settings at import time.
     An explicit PREFECT_HOME or PREFECT_API_URL from the user (a real server) wins.
     """
-    os.environ.setdefault("PREFECT_HOME", str((data_dir / "prefect").resolve()))
+    home = prefect_home()
+    home.mkdir(parents=True, exist_ok=True)  # Prefect creates the last folder only
+    os.environ.setdefault("PREFECT_HOME", str(home))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     # The flow reports its progress through Prefect's loggers, at INFO.
@@ -30,3 +46,4 @@ def configure_prefect(data_dir: Path) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # Prefect's own telemetry and update checks would try the network.
     os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
+    return home

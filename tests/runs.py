@@ -28,12 +28,14 @@ def run_env(home: Path, api_url: str | None = None, **extra: str) -> dict[str, s
         if not k.startswith("PREFECT_") or k == "PREFECT_LOGGING_LEVEL"
     }
     env.update(
-        PREFECT_HOME=str(home),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="1",
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
-        PREFECT_LOGGING_LEVEL="WARNING",
-        **extra,
+        {
+            "PREFECT_HOME": str(home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            **extra,
+        }
     )
     if api_url:
         env["PREFECT_API_URL"] = api_url

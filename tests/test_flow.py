@@ -125,7 +125,7 @@ def test_a_page_longer_than_the_pipeline_accepts_is_extracted_in_pieces(
 def test_a_page_whose_extraction_raises_is_reported_and_the_others_are_stored(
     prefect_server, corpus_slice, tmp_path, monkeypatch
 ):
-    from sentinella.flows import nightly as module
+    from sentinella.flows import extraction as module
 
     real = module.extract_many
 

@@ -261,3 +261,37 @@ def test_a_100000_url_sitemap_keeps_the_newest_in_flat_memory(web):
     assert [c.url for c in found] == [web.url(ALSO_GOOD), web.url(GOOD)]
     # The body itself (~9 MB) is held once or twice; 100,000 kept entries would add ~40 MB.
     assert peak < 3 * len(big) + 5_000_000, peak
+
+
+@pytest.mark.slow
+def test_a_long_page_in_a_folder_beside_a_35_page_source(prefect_server, tmp_path):
+    """Issue 14's night: a 1.1 MB page (1.12 M characters, over spaCy's max_length) in a
+    folder source used to stop the run and lose the other source's 35 pages."""
+    from sentinella.flows.nightly import nightly
+
+    folder = tmp_path / "lunga"
+    folder.mkdir()
+    # A long report: few facts (7,500 commitments in one page cost minutes downstream, not
+    # what this test is about), length over max_length.
+    paragraph = (
+        "<p>Nel lotto {i} della strada provinciale i cittadini del quartiere hanno chiesto "
+        "marciapiedi più larghi, nuova illuminazione e un attraversamento vicino alla scuola "
+        "elementare, come si legge nel verbale dell'assemblea pubblica.</p>\n"
+    )
+    body = "".join(paragraph.format(i=i) for i in range(5_000))
+    body += "<p>La Giunta regionale ha stanziato 3 milioni di euro per il lotto finale.</p>"
+    page = f"<html lang='it'><head><title>Piano</title></head><body><article>{body}</article></body></html>"
+    (folder / "piano.html").write_text(page, encoding="utf-8")
+    assert len(page) > 1_100_000
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[[source]]\nname = "lunga"\npublisher = "L"\nkind = "folder"\npath = "lunga"\n\n'
+        f'[[source]]\nname = "sample"\npublisher = "S"\nkind = "folder"\npath = "{SAMPLE}"\n',
+        encoding="utf-8",
+    )
+    summary = nightly(sources_file=sources, db_path=tmp_path / "kb.db", model=RULES)
+    assert summary.status == "ok"
+    assert (summary.total("new"), summary.total("failed")) == (36, 0)
+    db = sqlite_utils.Database(tmp_path / "kb.db")
+    long_text = next(db.query("select text from documents where title = 'Piano'"))["text"]
+    assert len(long_text) > 1_000_000  # over blank:it's max_length, extracted in pieces

@@ -151,19 +151,9 @@ def test_first_run_counts(two_runs):
 
 def test_second_run_counts_and_correction(two_runs):
     second = _health(two_runs[2])
-    assert second["feed"] == dict(
-        seen=8,
-        fetched=0,
-        not_modified=8,
-        new=0,
-        changed=0,
-        unchanged=8,
-        duplicates=0,
-        failed=0,
-        dates_missing=0,
-        not_italian=0,
-    )
-    assert second["sitemap"]["not_modified"] == second["sitemap"]["unchanged"] == 6
+    # the feed and the sitemap index answered 304: nothing new in them, their items skipped
+    assert second["feed"] == dict.fromkeys(COUNTS, 0)
+    assert second["sitemap"] == dict.fromkeys(COUNTS, 0)
     assert second["listing"] == dict(
         seen=9,
         fetched=1,
@@ -203,11 +193,25 @@ def test_second_run_counts_and_correction(two_runs):
 def test_second_run_asks_only_conditionally_for_pages(two_runs):
     _, _, _, requests, _ = two_runs
     pages = [r for r in requests if r.path.endswith(".html") and r.status != 301]
-    assert len(pages) == 8 + 6 + 8 + 1  # the listing's 9 less privato (robots.txt)
+    assert len(pages) == 8 + 1  # the listing's 9 less privato (robots.txt); the copy
     unconditional = [r.path for r in pages if not r.conditional]
     assert unconditional == ["/extra/pagina-rimossa.html"]  # nothing stored, nothing to send
-    assert sum(r.status == 304 for r in pages) == 8 + 6 + 6 + 1
+    assert sum(r.status == 304 for r in pages) == 6 + 1
     assert [r.status for r in pages if "rettifica" in r.path] == [200]
+
+
+def test_second_run_asks_conditionally_for_index_pages(two_runs):
+    _, _, _, requests, _ = two_runs
+    index = [r for r in requests if not r.path.endswith((".html", "robots.txt"))]
+    assert sorted(r.path for r in index) == [
+        "/comunicati/",
+        "/comunicati/?page=2",
+        "/comunicati/?page=3",
+        "/feed.xml",
+        "/sitemap-index.xml",
+    ]
+    assert all(r.conditional and r.status == 304 for r in index)
+    assert not any(r.path.startswith("/sitemaps/") for r in requests)  # the index said 304
 
 
 def test_politeness_and_horizons(two_runs):

@@ -127,3 +127,15 @@ def test_republished_release_is_a_near_duplicate_and_distinct_ones_are_not():
                 find_duplicate(prints[a], [(b, b, prints[b])], text=texts[a], text_of=texts.get)
                 is None
             )
+
+
+def test_a_batch_page_and_a_stored_page_at_the_same_distance_do_not_break_the_match():
+    # stored documents are keyed by id (int), pages of the same batch by URL (str): ties
+    # in distance used to compare the keys (TypeError, the whole run failed)
+    from sentinella.ingest.dedup import match_batch
+
+    text = _sample_texts()["2026-11-20-telecontact-tavolo.html"]
+    stored = [(7, "https://a.example/1", simhash(text))]
+    texts = {"https://b.example/1": text, "https://b.example/2": text}
+    _, duplicates = match_batch(texts, stored, lambda key: text)
+    assert duplicates == {"https://b.example/1": 7, "https://b.example/2": 7}

@@ -32,6 +32,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     # Libraries that log per page: their warnings ("discarding data") are ours to report.
     for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
+    # Dask logs every worker's start and stop at INFO; the flow says what matters.
+    logging.getLogger("distributed").setLevel(logging.DEBUG if debug else logging.WARNING)
     # Apprise warns at every failed attempt; the summary reports each failed alert once. Its
     # records must still be emitted (delivery reads the reason from them): stop them here.
     apprise_logger = logging.getLogger("apprise")
@@ -67,6 +69,7 @@ def main() -> None:
 
 # The command modules register themselves on `cli` (imported last: they import `cli`).
 from sentinella.cli import (  # noqa: E402, F401
+    backfill,
     browse,
     evaluate,
     extract,

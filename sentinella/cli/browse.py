@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,7 @@ def browse(db_path: Path, port: int, overrides: Path | None) -> None:
 
     Example: sentinella browse --db data/sentinella.db --port 8001
     """
+    from sentinella.flows.children import die_with
     from sentinella.kb import KnowledgeBase
     from sentinella.kb.browse import datasette_command
     from sentinella.kb.ledger import ensure_ledger
@@ -39,7 +42,9 @@ def browse(db_path: Path, port: int, overrides: Path | None) -> None:
         command = datasette_command(db_path, Path(tmp) / "metadata.json", port=port)
         click.echo(f"Sentinella on http://127.0.0.1:{port}/ (read-only; Ctrl-C stops)", err=True)
         try:
-            code = subprocess.call(command)
+            # Datasette stops when this process dies, however it dies (a service manager's
+            # SIGTERM, a test's kill): no server is left listening behind it.
+            code = subprocess.call(command, preexec_fn=functools.partial(die_with, os.getpid()))
         except KeyboardInterrupt:
             code = 0
     sys.exit(code)

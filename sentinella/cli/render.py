@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sentinella.facts import Extraction
 from sentinella.records import RunSummary
+from sentinella.timing import format_stages
 
 COLUMNS = (
     "seen",
@@ -128,9 +129,14 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         "interrupted": f"was interrupted ({summary.error})",
         "failed": f"FAILED ({summary.error})",
     }.get(summary.status, summary.status)
+    pipeline = (
+        f"with pipeline {summary.pipeline}"
+        if summary.pipeline
+        else "(nothing to extract: no pipeline loaded)"
+    )
     lines = [
         "",
-        f"Run {summary.run_id} {verdict} in {summary.seconds:.1f} s with pipeline {summary.pipeline}",
+        f"Run {summary.run_id} {verdict} in {summary.seconds:.1f} s {pipeline}",
         f"sources {len(summary.sources)}, pages seen {summary.total('seen')}, "
         f"new {summary.total('new')}, changed {summary.total('changed')}, "
         f"unchanged {summary.total('unchanged')}, failed {summary.total('failed')}, "
@@ -138,12 +144,19 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         "",
         format_table(rows),
     ]
-    empty = [s.source for s in summary.sources if s.seen == 0 and not s.failed]
+    # An unchanged feed or sitemap (304) shows no pages, rightly: only warn about the others.
+    empty = [
+        s.source
+        for s in summary.sources
+        if s.seen == 0 and not s.failed and not s.index_not_modified
+    ]
     if empty:
         lines += [
             "",
             *(f"Warning: source {name} found no pages (check its address)" for name in empty),
         ]
+    if summary.stages:
+        lines += ["", f"busy seconds per stage (they overlap): {format_stages(summary.stages)}"]
     lines += _alert_lines(summary)
     if failures:
         lines += ["", "Failures:", *failures[:20]]
