@@ -40,6 +40,10 @@ outbox         one alert per statement × watch, queued with the statement, then
                (kb/outbox.py)
 backfill_walks, backfill_pages
                a back-fill's progress through each source's archive (resumable)
+counted_mentions, counted_sites, actor_tallies, site_tallies, actor_tally_journal,
+site_tally_journal, month_bounds
+               summary tables of `query actors`/`query sites`, kept by the store in the
+               batch's transaction (kb/tallies.py; schema v4 fills them for older bases)
 index_pages    a source's feed, sitemaps or listing pages as last fetched: validators for
                the next run's conditional GET (listing pages with their body), for the
                source's configuration `config` (a fingerprint)
