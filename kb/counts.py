@@ -274,17 +274,21 @@ def _actor_facet(f: Filters, places: list[PlaceSet], dates: _Dates) -> tuple[str
     return (kind, _contains(value))
 
 
-# The cells with the increments not yet folded into them (kb/tallies.py).
-ACTOR_CELLS = (
-    "(select facet, actor_id, month, fmonth, documents, last_seen from actor_tallies "
-    "union all select facet, actor_id, month, fmonth, documents, last_seen "
-    "from actor_tally_journal)"
-)
-SITE_CELLS = (
-    "(select name, type, istats, month, fmonth, name_key, documents, latest from site_tallies "
-    "union all select name, type, istats, month, fmonth, name_key, documents, latest "
-    "from site_tally_journal)"
-)
+# The cells, and the increments not yet folded into them (kb/tallies.py).
+ACTOR_CELLS = ("actor_tallies", "actor_tally_journal")
+SITE_CELLS = ("site_tallies", "site_tally_journal")
+
+
+def _cells(
+    tables: tuple[str, str], alias: str, columns: str, where: list[str], params: list
+) -> tuple[str, list]:
+    """The cells passing `where`, from the table and its journal. The filter is written
+    into each arm: SQLite does not push a subquery filter into a UNION ALL view, and
+    would scan every cell."""
+    body = " and ".join(where) or "1"
+    sql = " union all ".join(f"select {columns} from {t} {alias} where {body}" for t in tables)
+    return sql, params * len(tables)
+
 
 # The distinct facets of one kind, one index step each ("o=..." and "o>[...]" sort
 # together before "o?"): the offices (organisations) stored, read without their cells.
@@ -312,7 +316,7 @@ def _actor_ranking(
     if facet is None:
         return from_rows + " and ".join(where or ["1"]) + " group by cm.actor_id", params
     cells, cell_params = dates.cell_clauses()
-    prefix = ""
+    prefix, prefix_params = "", []
     if facet[0] == "=":
         cells.append("t.facet = ?")
         cell_params.append(facet[1])
@@ -325,9 +329,10 @@ def _actor_ranking(
             "(select 1 from json_each(substr(facet, 3)) j where j.value like ? escape '\\'))"
         )
         bounds = [kind + "=", kind + "?"]
-        cell_params = [*bounds, bounds[1], *bounds, *cell_params, facet[1], facet[1]]
-    sql = f"select t.actor_id, t.documents, t.last_seen from {ACTOR_CELLS} t where " + " and ".join(
-        cells
+        prefix_params = [*bounds, bounds[1], *bounds]
+        cell_params += [facet[1], facet[1]]
+    sql, cell_params = _cells(
+        ACTOR_CELLS, "t", "t.actor_id, t.documents, t.last_seen", cells, cell_params
     )
     partial = dates.partial_clause("cm.")
     if partial is not None:
@@ -337,7 +342,7 @@ def _actor_ranking(
     return (
         prefix + "select actor_id, sum(documents) as documents, max(last_seen) as last_seen "
         f"from ({sql}) group by actor_id",
-        cell_params,
+        prefix_params + cell_params,
     )
 
 
@@ -440,13 +445,17 @@ def _site_ranking(
                 f"j.value where {clause}) or {names})"
             )
             passing_params += p + q
-        cells.append(
-            f"(t.name, t.type, t.istats) in (select k.name, k.type, k.istats from {SITE_CELLS} k "
-            "where k.month = ? and k.fmonth = ? and " + " and ".join(passing) + ")"
+        names_sql, names_params = _cells(
+            SITE_CELLS,
+            "k",
+            "k.name, k.type, k.istats",
+            ["k.month = ?", "k.fmonth = ?", *passing],
+            [ALL, ALL, *passing_params],
         )
-        cell_params += [ALL, ALL, *passing_params]
-    sql = f"select t.name, t.type, t.documents, t.latest from {SITE_CELLS} t where " + " and ".join(
-        cells
+        cells.append(f"(t.name, t.type, t.istats) in ({names_sql})")
+        cell_params += names_params
+    sql, cell_params = _cells(
+        SITE_CELLS, "t", "t.name, t.type, t.documents, t.latest", cells, cell_params
     )
     partial = dates.partial_clause("cs.")
     if partial is not None:
