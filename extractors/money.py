@@ -37,6 +37,8 @@ How `find_amounts` decides (read this before changing a rule)
       "passeggeri", "tonnellate", ...).  Context is: an explicit amount earlier in the
       document or anywhere in the same paragraph, or a "da" right before the amount
       ("un piano da 4,8 milioni").
+   A multiplied amount followed by "per" ("31 milioni per 1.100 alloggi") is an
+   allocation: money, even in a text that never writes "euro".
    Otherwise a bare amount is dropped.
 4. Ranges ("da 150 a 500 euro", "tra 2 e 4 milioni", "da 100.000 a 2 milioni di euro",
    "2-3 milioni di euro") give two amounts that both carry the whole range as text.
@@ -48,6 +50,10 @@ How `find_amounts` decides (read this before changing a rule)
 5. Parts after "di cui" borrow the multiplier and currency of the amount they split, in
    the same sentence: "18,5 milioni di euro, di cui 9 al Piemonte e 4,5 alla Liguria"
    gives 18.5e6, 9e6 and 4.5e6 (a part never exceeds the whole).
+   The parts of an elliptical list work the same way without "di cui": after an amount
+   with a multiplier, a bare decimal that goes to a purpose or a recipient in the same
+   sentence ("41 milioni: 11,6 per la residenza, 26,5 per i laboratori e 2,9 per i
+   servizi"; "14,2 milioni a Bergamo, 10,3 a Lecco") is a part of the same unit.
 6. `text` is the amount itself, with its currency words but without the qualifier
    ("oltre 10,53 milioni di euro" gives text "10,53 milioni di euro" and qualifier
    "oltre"), as in the gold annotations.
@@ -628,8 +634,9 @@ def _range_at(text: str, first: tuple, floor: int) -> _Cand | None:
     if x_cur and y_cur and x_cur != y_cur:
         return None
     x_value = qx.value
-    if qx.mult == 1 and qy.mult > 1 and not qx.formatted and qx.count <= qy.count:
-        x_value = qx.count * qy.mult  # "da 1 a 3 milioni", "tra 2 e 4 milioni"
+    thousands = qx.formatted and "." in text[qx.start : qx.end]  # "da 100.000 a 2 milioni"
+    if qx.mult == 1 and qy.mult > 1 and not thousands and qx.count <= qy.count:
+        x_value = qx.count * qy.mult  # "da 1 a 3 milioni", "tra 1,5 e 2 milioni"
     currency = y_cur or x_cur
     cand = _Cand(start, y_end, [x_value, qy.value], currency, abbrev=qy.abbrev)
     if currency is None:
@@ -702,6 +709,42 @@ _DI_CUI_RE = re.compile(
 _NEXT_PART_RE = re.compile(r"[^.;:!?\n\d]{0,40}?(?:,|" + _SP + r"e|" + _SP + r"ed)" + _SP + r"+")
 
 
+_FOR_PURPOSE_RE = re.compile(_SP + r"+per" + _SP + r"+(?!cento\b)", re.I)
+_ALLOCATED_TO_RE = re.compile(
+    _SP + r"*(?:\)|all[’']|dall[’']|(?:per|a|ad|al|alla|allo|ai|agli|alle|da|dal|dalla|dallo|"
+    r"dai|dagli|dalle)(?![^\W\d_]))",
+    re.I,
+)
+_PER_CENT_RE = re.compile(_SP + r"*(?:per" + _SP + r"*cento|%)", re.I)
+_RIGHT_AFTER_RE = re.compile(_SP + r"*[,:]" + _SP + r"*")
+
+
+def _ellipsis_at(text: str, qty: _Qty, prev: _Cand | None) -> _Cand | None:
+    """ "11,6 per la residenza" after "41 milioni di euro" in the same sentence: a bare
+    decimal that goes to a purpose or a recipient takes the unit of the amount before."""
+    if prev is None or prev.mult <= 1 or len(prev.values) != 1 or qty.word or qty.mult > 1:
+        return None
+    if "," not in text[qty.start : qty.end] or _SENT_END_RE.search(text, prev.end, qty.start):
+        return None
+    # "Dei 14 milioni, 8,5 serviranno per ...": the first part may come right after it
+    right_after = bool(_RIGHT_AFTER_RE.fullmatch(text, prev.end, qty.start))
+    if not (right_after or _ALLOCATED_TO_RE.match(text, qty.end)):
+        return None
+    if _PER_CENT_RE.match(text, qty.end):
+        return None  # "3,5 per cento": a share, not money
+    if _follower(text, qty.end) is False:
+        return None
+    return _Cand(
+        qty.start,
+        qty.end,
+        [qty.count * prev.mult],
+        prev.currency,
+        money_noun=prev.money_noun,
+        abbrev=prev.abbrev,
+        mult=prev.mult,
+    )
+
+
 def _di_cui_at(text: str, qty: _Qty, prev: _Cand | None, floor: int) -> _Cand | None:
     """A bare number right after "di cui" that is a part of the amount just before it,
     in the same sentence, or a further part after such a part: it takes that amount's
@@ -751,7 +794,8 @@ def _candidates(text: str) -> list[_Cand]:
             if qty is None or qty.mult > 1:
                 continue
             first = (qty, qty.start, qty.end, None)
-            part = _di_cui_at(text, qty, out[-1] if out else None, floor)
+            prev = out[-1] if out else None
+            part = _di_cui_at(text, qty, prev, floor) or _ellipsis_at(text, qty, prev)
             if part is not None:
                 out.append(part)
                 floor = part.end
@@ -828,6 +872,7 @@ def find_amounts(text: str) -> list[Amount]:
             money = (
                 c.money_noun is True
                 or c.abbrev
+                or (c.mult > 1 and bool(_FOR_PURPOSE_RE.match(text, c.end)))
                 or bool(_MONEY_CUE.search(sentence))
                 or (context and not _NON_MONEY_CUE.search(sentence))
             )

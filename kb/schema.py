@@ -97,7 +97,14 @@ TABLES: dict[str, dict] = {
         "not_null": {"name", "kind"},
     },
     "mentions": {
-        "columns": {**_FACT_COMMON, "actor_id": str, "role": str, "organization": str},
+        "columns": {
+            **_FACT_COMMON,
+            "actor_id": str,
+            "role": str,
+            "organization": str,
+            "source": str,  # where the actor was found: gazetteer | rule | ner
+            "rule": str,  # the gazetteer entry, pattern or rule of the mention
+        },
         "pk": "id",
         "foreign_keys": [("document_id", "documents", "id"), ("actor_id", "actors", "id")],
     },
@@ -110,6 +117,7 @@ TABLES: dict[str, dict] = {
             "name_key": str,
             "province_code": str,
             "region_code": str,
+            "rule": str,  # the gazetteer or pattern that found it
         },
         "pk": "id",
         "foreign_keys": [("document_id", "documents", "id")],
@@ -137,6 +145,9 @@ TABLES: dict[str, dict] = {
             "purpose": str,
             "sites": str,  # JSON list of site names
             "sentence": str,
+            "component": str,  # the pipeline component that produced the commitment
+            "trigger": str,  # the trigger pattern ("past", "phrase", ...)
+            "resolver": str,  # the rule that chose the actor ("quoted-speaker", ...)
             "institution": str,  # the body that commits (kb/actors.py)
             "institution_id": str,
             "lemma": str,  # the verb's lemma and the stage it shows (kb/stages.py)
@@ -348,6 +359,8 @@ TABLES: dict[str, dict] = {
             "failed": int,
             "facts": int,
             "seconds": float,
+            "kind": str,  # "nightly" (null on older rows) or "reextract"
+            "replaced_pipelines": str,  # reextract: JSON list of the pipelines it replaced
             "stages": str,  # JSON: busy seconds per stage
             "alerts_sent": int,
             "alerts_failed": int,

@@ -434,6 +434,8 @@ class KnowledgeBase:
                         "actor_id": aid,
                         "role": a.role,
                         "organization": a.organization,
+                        "source": a.source,
+                        "rule": a.rule,
                         "start": a.start,
                         "end": a.end,
                     }
@@ -448,6 +450,7 @@ class KnowledgeBase:
                 "name": s.name,
                 "type": s.type,
                 "istat": s.istat,
+                "rule": s.rule,
                 "start": s.start,
                 "end": s.end,
                 **site_columns(s.name, s.istat, codes),
@@ -499,6 +502,9 @@ class KnowledgeBase:
                         "purpose": c.purpose,
                         "sites": json.dumps(list(c.sites), ensure_ascii=False),
                         "sentence": c.sentence,
+                        "component": c.component,
+                        "trigger": c.trigger,
+                        "resolver": c.resolver,
                         "start": c.start,
                         "end": c.end,
                         "institution": institution,
@@ -537,6 +543,119 @@ class KnowledgeBase:
         self.db.conn.executemany(sql, [[r[c] for c in columns] for r in rows])
         return None
 
+    # --- re-extraction ---------------------------------------------------------------
+
+    REPLACED_FACTS = ("mentions", "sites", "amounts", "commitments")
+    # rows derived from a document's commitments: they go with them
+    COMMITMENT_DERIVED = ("commitment_sites", "pledge_statements")
+
+    def stored_documents(
+        self, *, since: str | None = None, source: str | None = None
+    ) -> list[dict]:
+        """Current documents to extract again (id, text and metadata), oldest first;
+        `since` compares with the publication date, `source` with the source name."""
+        where, params = ["current = 1"], []
+        if since:
+            where.append("published >= ?")
+            params.append(since)
+        if source:
+            where.append("source = ?")
+            params.append(source)
+        return list(
+            self.db.query(
+                "select id, url, source, publisher, title, published, text, pipeline "
+                f"from documents where {' and '.join(where)} order by published, id",
+                params,
+            )
+        )
+
+    def replace_facts(self, items: Iterable[tuple[int, Extraction]]) -> int:
+        """Replace the facts of stored documents with new extractions, in one transaction:
+        either every document of the batch gets its new facts or none does. Returns the
+        number of facts written."""
+        written = 0
+        self._tallies = TallyBatch()
+        try:
+            with self.db.atomic():
+                for document_id, extraction in items:
+                    counted = self._counted(document_id)
+                    if counted is not None:  # its summary rows go with its old facts
+                        self._tallies.flush(self.db)
+                        remove_document(self.db, document_id)
+                    self._delete_facts(document_id)
+                    self._store_facts(document_id, extraction, counted)
+                    self.db["documents"].update(document_id, {"pipeline": extraction.pipeline})
+                    written += extraction.fact_count
+                self._tallies.flush(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise KnowledgeBaseError(f"could not replace the facts: {exc}") from exc
+        finally:
+            self._tallies = TallyBatch()
+        return written
+
+    def _counted(self, document_id: int) -> dict | None:
+        """The dates of a document that counts (current, no duplicate), else None."""
+        row = self.db.conn.execute(
+            "select published, fetched_at from documents where id = ? and current = 1 "
+            "and duplicate_of is null",
+            [document_id],
+        ).fetchone()
+        return {"published": row[0], "fetched_at": row[1]} if row else None
+
+    def _delete_facts(self, document_id: int) -> None:
+        rows = self.db.execute(
+            "select id, sentence from commitments where document_id = ?", [document_id]
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        if ids:
+            marks = ",".join("?" * len(ids))
+            for table in self.COMMITMENT_DERIVED:
+                self.db.execute(f"delete from {table} where commitment_id in ({marks})", ids)
+            # A contentless FTS5 table refuses DELETE (SQLite < 3.43): its 'delete' command
+            # takes the row's indexed values, the stems it was given when stored.
+            self.db.conn.executemany(
+                "insert into commitments_stem_fts (commitments_stem_fts, rowid, stems) "
+                "values ('delete', ?, ?)",
+                [(cid, stem_text(sentence)) for cid, sentence in rows],
+            )
+        for table in self.REPLACED_FACTS:
+            self.db.execute(f"delete from {table} where document_id = ?", [document_id])
+
+    def fact_count(self, document_ids: Iterable[int]) -> int:
+        ids = list(document_ids)
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        return sum(
+            self.db.execute(
+                f"select count(*) from {table} where document_id in ({marks})", ids
+            ).fetchone()[0]
+            for table in self.REPLACED_FACTS
+        )
+
+    def record_reextract(
+        self, pipeline: str, replaced: list[str], documents: int, facts: int, seconds: float
+    ) -> int:
+        """One `runs` row for a re-extraction, with the pipelines whose facts it replaced."""
+        with self.db.atomic():
+            return (
+                self.db["runs"]
+                .insert(
+                    {
+                        "started_at": now_iso(),
+                        "finished_at": now_iso(),
+                        "status": "ok",
+                        "kind": "reextract",
+                        "pipeline": pipeline,
+                        "replaced_pipelines": json.dumps(replaced, ensure_ascii=False),
+                        "changed": documents,
+                        "facts": facts,
+                        "seconds": round(seconds, 2),
+                    }
+                )
+                .last_pk
+            )
+
     # --- runs --------------------------------------------------------------------------
 
     def start_run(self, pipeline: str | None = None, flow_run_id: str | None = None) -> int:
@@ -546,6 +665,7 @@ class KnowledgeBase:
                 "status": "running",
                 "pipeline": pipeline,
                 "flow_run_id": flow_run_id,
+                "kind": "nightly",
             }
             return self.db["runs"].insert(row).last_pk
 
@@ -624,7 +744,8 @@ class KnowledgeBase:
         )
         commitments = []
         for c in self.db.query(
-            "select actor, organization, sentence, amount, purpose, sites, verb, start, end "
+            "select actor, organization, sentence, amount, purpose, sites, verb, component, "
+            "trigger, resolver, start, end "
             "from commitments where document_id = ? order by start",
             [did],
         ):

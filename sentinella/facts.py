@@ -22,6 +22,8 @@ class Actor:
     organization: str | None = None  # the body the office belongs to
     id: str | None = None  # stable id, e.g. "person:alberto-cirio"
     mentions: tuple[tuple[int, int], ...] = ()  # every (start, end) that refers to it
+    source: str | None = None  # where it was found: "gazetteer", "rule" or "ner"
+    rule: str | None = None  # the gazetteer entry, pattern id or rule of its first mention
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Site:
     start: int
     end: int
     istat: str | None = None  # ISTAT code where the place is linked
+    rule: str | None = None  # the gazetteer or pattern that found it
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,10 @@ class Commitment:
     amount: float | None = None
     purpose: str | None = None
     sites: tuple[str, ...] = ()
-    verb: str | None = None  # the lemma of the commitment verb
+    verb: str | None = None  # the commitment form ("stanzierà", "mette a disposizione")
+    component: str | None = None  # the pipeline component that produced it
+    trigger: str | None = None  # the trigger pattern ("past", "finite", "phrase", ...)
+    resolver: str | None = None  # the rule that chose the actor ("quoted-speaker", ...)
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,90 @@ def test_town_between_office_and_name_is_not_part_of_the_name(nlp, text, person,
     assert list(people) == [person]
     assert people[person].organization == f"Comune di {town}"
     assert [s.name for s in ext.sites] == [town]
+
+
+# --- unseen-batch classes: names that are also words, capitals, particles ----------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Il sindaco Quinto Bertola ha firmato il decreto.", ["Quinto Bertola"]),
+        ("Secondo Confartigianato, il calo degli ordini continua.", []),
+        ("Anche quest’anno il Primo Maggio si terrà in piazza.", []),
+        ("Per la Uilm interviene il segretario Carlo BERTOLA.", ["Carlo BERTOLA"]),
+        ("Ha parlato l’assessore al Bilancio Paolo di Martino.", ["Paolo di Martino"]),
+        ("La fiera si tiene a San Mauro Torinese da venerdì.", []),
+    ],
+)
+def test_person_names_that_look_like_other_words(nlp, text, expected):
+    assert list(actors(nlp, text, "person")) == expected
+
+
+# --- unseen-batch classes: organisation names ---------------------------------------------
+
+
+def orgs(nlp, text):
+    return set(actors(nlp, text, "organization"))
+
+
+def test_institutions_of_every_region(nlp):
+    text = "La Regione Umbria e il Consiglio regionale delle Marche hanno firmato l’intesa."
+    ext = extract(text, nlp=nlp)
+    assert {a.name for a in ext.actors} == {"Regione Umbria", "Consiglio regionale delle Marche"}
+    assert ext.sites == ()  # a region inside an institution's name is not a site
+
+
+def test_official_names_that_go_on_in_lower_case(nlp):
+    text = (
+        "L’Osservatorio regionale sul turismo e l’Agenzia regionale per il diritto allo studio "
+        "hanno presentato i dati. Il presidente ha ringraziato il Comitato per il lavoro svolto."
+    )
+    assert orgs(nlp, text) == {
+        "Osservatorio regionale sul turismo",
+        "Agenzia regionale per il diritto allo studio",
+    }
+
+
+def test_union_territories_and_companies_named_by_context(nlp):
+    text = (
+        "La Filca Cisl di Cremona e la Fillea Cgil dei Laghi hanno scritto al gruppo francese "
+        "Lemaire Industrie. La Fondazione 25 Aprile 1945 ospiterà l’incontro; all’Azienda USL "
+        "di Ferrara 3,2 milioni."
+    )
+    assert {
+        "Filca Cisl di Cremona",
+        "Fillea Cgil dei Laghi",
+        "Lemaire Industrie",
+        "Fondazione 25 Aprile 1945",
+        "Azienda USL di Ferrara",
+    } <= orgs(nlp, text)
+
+
+def test_an_acronym_in_brackets_is_the_same_body(nlp):
+    text = (
+        "L’Azienda territoriale per i servizi sociali (ATSS) ha aperto lo sportello. "
+        "L’ATSS assumerà due educatori."
+    )
+    found = actors(nlp, text, "organization")
+    assert list(found) == ["Azienda territoriale per i servizi sociali"]
+    assert len(found["Azienda territoriale per i servizi sociali"].mentions) == 3
+
+
+def test_the_dateline_town_is_no_acronym(nlp):
+    ext = extract("TRIESTE – La Regione ha approvato il piano.", nlp=nlp)
+    assert not [a for a in ext.actors if a.kind == "organization"]
+    assert [s.name for s in ext.sites] == ["Trieste"]
+
+
+def test_offices_given_by_an_appointment(nlp):
+    text = (
+        "Vicesindaco sarà Paolo Conti, con le deleghe al Bilancio; Anna Neri sarà assessora "
+        "alla Cultura. La Giunta ha nominato Sara Villa nuova direttrice dell’Agenzia "
+        "regionale per il lavoro. Il consigliere municipale Decimo Russo ha votato contro."
+    )
+    people = actors(nlp, text, "person")
+    assert people["Paolo Conti"].role == "vicesindaco"
+    assert people["Anna Neri"].role == "assessora alla cultura"
+    assert people["Sara Villa"].role.startswith("direttrice")
+    assert people["Decimo Russo"].role == "consigliere municipale"

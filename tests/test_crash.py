@@ -171,14 +171,16 @@ def test_runs_at_once_on_one_base_take_turns(registry, tmp_path, prefect_server,
         assert run.returncode == 0, err
     rows = run_rows(db)
     assert [r[1] for r in rows] == ["ok"] * together
-    # One run stored the pages; the others, after it, found them unchanged.
-    assert sorted((r[3], r[5]) for r in rows) == [(0, 35)] * (together - 1) + [(35, 0)]
+    # One run stored the pages; the others, after it, found the feed unchanged (304) and
+    # so saw no pages at all.
+    assert sorted((r[3], r[5]) for r in rows) == [(0, 0)] * (together - 1) + [(35, 0)]
     for out, _ in outputs:  # each summary agrees with itself
         line = next(line for line in out.splitlines() if line.startswith("sources "))
         assert line in (
             "sources 1, pages seen 35, new 35, changed 0, unchanged 0, failed 0, "
             f"facts extracted {line.rsplit(' ', 1)[-1]}",
-            "sources 1, pages seen 35, new 0, changed 0, unchanged 35, failed 0, facts extracted 0",
+            "sources 1, pages seen 0, new 0, changed 0, unchanged 0, failed 0, facts extracted 0"
+            " (feeds, sitemaps, listings unchanged since last run: 1)",
         ), line
     _sound(db)
     assert stored(db) == 35

@@ -120,3 +120,55 @@ def test_any_mix_of_words_gives_consistent_offsets(nlp):
             assert text[c.start : c.end] == c.sentence
 
     check()
+
+
+# --- degraded pipelines: rules only, no parser ------------------------------------------
+
+RELEASE = (
+    "TORINO – La Regione Piemonte ha stanziato 3 milioni di euro per le scuole di Asti. "
+    "«Apriremo due cantieri entro marzo», ha detto l’assessore all’Istruzione Mario Rossi. "
+    "Saranno destinati 500 mila euro alla palestra di via Roma."
+)
+
+
+def _check_release(ext):
+    assert [a.value for a in ext.amounts] == [3_000_000, 500_000]
+    assert {"Regione Piemonte", "Mario Rossi"} <= {a.name for a in ext.actors}
+    assert {"Asti", "via Roma"} <= {s.name for s in ext.sites}
+    assert ("Regione Piemonte", "clause-subject") in [
+        (c.actor, c.resolver) for c in ext.commitments
+    ]
+    assert ("Mario Rossi", "quoted-speaker") in [(c.actor, c.resolver) for c in ext.commitments]
+
+
+def test_rules_only_on_a_blank_pipeline():
+    from sentinella.extractors.pipeline import load_pipeline as load
+
+    nlp = load("blank:it")
+    assert "parser" not in nlp.pipe_names and "ner" not in nlp.pipe_names
+    _check_release(extract(RELEASE, {"source": "Regione Piemonte - Giunta"}, nlp=nlp))
+
+
+def test_the_shipped_pipeline_without_its_parser(nlp):
+    with nlp.select_pipes(disable=[p for p in ("parser", "morphologizer") if p in nlp.pipe_names]):
+        ext = extract(RELEASE, {"source": "Regione Piemonte - Giunta"}, nlp=nlp)
+    _check_release(ext)
+    # with the parser, the purpose is the phrase the verb governs
+    with_parse = extract(RELEASE, {"source": "Regione Piemonte - Giunta"}, nlp=nlp)
+    first = with_parse.commitments[0]
+    assert first.purpose and first.purpose.startswith("3 milioni di euro per le scuole")
+
+
+def test_a_long_purpose_is_cut_at_a_clause_comma_never_inside_a_number():
+    from sentinella.extractors.purpose import _surface
+
+    tail = (
+        "il riparto di 14,6 milioni di euro, approvato ieri dalla Giunta regionale dopo "
+        "una lunga discussione con i sindaci dei comuni interessati dal riparto"
+    )
+    assert _surface(tail) == "il riparto di 14,6 milioni di euro"
+    only_a_decimal_comma = (
+        "il riparto di 14,6 milioni di euro del Fondo per lo sviluppo e la coesione "
+        "2021-2027 destinati a 131 comuni della provincia di Cuneo"
+    )
+    assert _surface(only_a_decimal_comma).startswith("il riparto di 14,6 milioni di euro del Fondo")

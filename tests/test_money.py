@@ -540,3 +540,29 @@ def test_dev_gold_f1():
                     break
     f1 = 2 * tp / (n_pred + n_gold)
     assert f1 >= 0.97
+
+
+# --- unseen-batch classes: elliptical lists, allocations without "euro", decimal ranges ---
+
+
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        (
+            "Il piano vale 52 milioni di euro: 30,5 per le strade, 12,2 alle scuole e 9,3 "
+            "dal fondo europeo.",
+            [52_000_000, 30_500_000, 12_200_000, 9_300_000],
+        ),
+        (
+            "Il piano vale 7 milioni di euro. Dei 7 milioni, 4,5 andranno ai comuni e 2,5 "
+            "alle province.",
+            [7_000_000, 7_000_000, 4_500_000, 2_500_000],
+        ),
+        ("Scuole, 12 milioni per 40 cantieri in provincia", [12_000_000]),
+        ("Il costo stimato è tra 2,5 e 3 milioni di euro.", [2_500_000, 3_000_000]),
+        # a count after the amount is no part of it
+        ("Il bando vale 5 milioni di euro: 3,5 per cento dei comuni ha risposto.", [5_000_000]),
+    ],
+)
+def test_parts_and_allocations_seen_on_unseen_releases(text, values):
+    assert [a.value for a in find_amounts(text)] == values

@@ -71,3 +71,59 @@ def test_ambiguous_names_resolve_to_piedmont(nlp):
 
 def test_dateline_of_a_local_article(nlp):
     assert ("Cuneo", "comune") in sites(nlp, "CUNEO – Il caso arriva in Consiglio regionale.")
+
+
+# --- unseen-batch classes: towns of other regions, frazioni, rivers, former buildings ----
+
+
+def test_municipalities_of_other_regions_are_linked(nlp):
+    found = sites(
+        nlp, "I lavori interesseranno Vernazza, Monterosso al Mare e il comune di Bonassola."
+    )
+    for name in ("Vernazza", "Monterosso al Mare", "Bonassola"):
+        assert found[(name, "comune")].istat.startswith("011"), name  # province of La Spezia
+
+
+def test_one_word_towns_elsewhere_need_a_place_context(nlp):
+    assert ("Lugo", "comune") in sites(nlp, "Da Lugo partirà il corteo dei trattori.")
+    assert sites(nlp, "Il consigliere Marco Bianchi ha ricordato che Lugo non è solo.") == {}
+
+
+def test_frazioni_and_quartieri_are_named_without_their_head(nlp):
+    found = sites(
+        nlp, "Il cantiere nella frazione Roata Chiusani di Centallo e nel quartiere Vanchiglietta."
+    )
+    assert ("Roata Chiusani", "altro") in found and ("Vanchiglietta", "altro") in found
+    assert found[("Centallo", "comune")].istat.startswith("004")
+
+
+def test_rivers_former_buildings_and_provincial_roads(nlp):
+    found = sites(
+        nlp,
+        "Lungo il torrente Chisola, vicino all’ex mattatoio comunale e all’ex caserma Perotti, "
+        "riaprirà la strada provinciale 129.",
+    )
+    for name in ("Chisola", "ex mattatoio comunale", "ex caserma Perotti", "provinciale 129"):
+        assert (name, "altro") in found, name
+
+
+def _ner_places(text: str, *locs: str):
+    """The places component over a Doc whose entities come from an entity ruler."""
+    import spacy
+
+    from sentinella.extractors.components import customize
+    from sentinella.extractors.extract import extract as run
+
+    fake = spacy.blank("it")
+    ruler = fake.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": "LOC", "pattern": loc} for loc in locs])
+    customize(fake)
+    return {(s.name, s.type, s.rule) for s in run(text, nlp=fake).sites}
+
+
+def test_places_of_the_statistical_ner_pass_the_filters():
+    text = (
+        "Le escursioni nel Mugello e sui Monti Sibillini riprendono. Energia e Palazzo municipale."
+    )
+    found = _ner_places(text, "Mugello", "Monti Sibillini", "Energia", "Palazzo municipale")
+    assert found == {("Mugello", "altro", "ner"), ("Monti Sibillini", "altro", "ner")}

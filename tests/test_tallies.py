@@ -147,6 +147,14 @@ def test_tallies_answer_as_counting_every_mention(tmp_path, monkeypatch, seed):
     kb = KnowledgeBase.open(tmp_path / "kb.db")
     store_randomly(kb, rng, random_items(rng, 70, places()))
     assert kb.db.execute("select count(*) from documents where current = 0").fetchone()[0] > 0
+    # `sentinella reextract`: some documents (counted or not) get other facts, in batches
+    ids = [r[0] for r in kb.db.execute("select id from documents order by id")]
+    others = [ex for _doc, ex in random_items(rng, 12, places())]
+    replaced = list(zip(rng.sample(ids, 12), others))
+    kb.replace_facts(replaced[:5])
+    kb.replace_facts(replaced[5:])
+    indexed = {r[0] for r in kb.db.execute("select rowid from commitments_stem_fts")}
+    assert indexed == {r[0] for r in kb.db.execute("select id from commitments")}
     for f in FILTERS:
         actors, sites = answers(kb, f)
         # the same rows in the same order (the order is the ranking: counts, then names)

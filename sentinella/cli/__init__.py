@@ -76,6 +76,7 @@ from sentinella.cli import (  # noqa: E402, F401
     history,
     ledger,
     query,
+    reextract,
     run,
     train,
     watch,

@@ -119,6 +119,12 @@ def _cell(value) -> str:
 WATCH_COLUMNS = ("matched", "sent", "failed", "pending")
 
 
+def _unchanged_indexes(summary: RunSummary) -> str:
+    """Why a quiet night saw no pages: its feeds or sitemaps answered 304."""
+    count = summary.total("index_not_modified")
+    return f" (feeds, sitemaps, listings unchanged since last run: {count})" if count else ""
+
+
 def format_summary(summary: RunSummary, db_path: Path) -> str:
     columns = (*COLUMNS, "alerts") if summary.watches else COLUMNS
     rows = [{"source": s.source, **{c: getattr(s, c) for c in columns}} for s in summary.sources]
@@ -140,7 +146,7 @@ def format_summary(summary: RunSummary, db_path: Path) -> str:
         f"sources {len(summary.sources)}, pages seen {summary.total('seen')}, "
         f"new {summary.total('new')}, changed {summary.total('changed')}, "
         f"unchanged {summary.total('unchanged')}, failed {summary.total('failed')}, "
-        f"facts extracted {summary.total('facts')}",
+        f"facts extracted {summary.total('facts')}" + _unchanged_indexes(summary),
         "",
         format_table(rows),
     ]
