@@ -314,49 +314,17 @@ def _contains(text: str) -> str:
 
 
 def actors(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
-    where, params = _document_filters(kb, f, by_actor=False)
-    if f.actor:
-        clause, p = _in("a.id", actor_ids(kb, f.actor))
-        where.append(clause)
-        params += p
-    if f.office:
-        where.append("m.role like ? escape '\\'")
-        params.append(_contains(f.office))
-    if f.organization:
-        where.append("m.organization like ? escape '\\'")
-        params.append(_contains(f.organization))
-    sql = (
-        "select a.name, a.kind, group_concat(distinct m.role) as roles, "
-        "group_concat(distinct m.organization) as organizations, "
-        "count(distinct d.id) as documents, max(d.published) as last_seen, "
-        "max(d.id) as example_url "
-        "from mentions m join actors a on a.id = m.actor_id "
-        "join documents d on d.id = m.document_id where " + " and ".join(where) + " group by a.id"
-    )
-    order = {"actor": "a.name", "oldest": "last_seen"}.get(f.sort, "documents desc, a.name")
-    rows = _finish(kb, sql, params, f, order)
-    for row in rows:  # the latest document's link (read for the rows shown only)
-        row["example_url"] = kb.db.execute(
-            "select url from documents where id = ?", [row["example_url"]]
-        ).fetchone()[0]
-    return rows
+    """Actors by the documents that mention them (kb/counts.py)."""
+    from sentinella.kb.counts import count_actors
+
+    return count_actors(kb, f)
 
 
 def sites(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:
-    where, params = _document_filters(kb, f, by_site=False)
-    for places in places_filter(kb, f):
-        clause, p = _place_clause(places, "s")
-        where.append(clause)
-        params += p
-    sql = (
-        "select s.name, s.type, s.istat, p.province, p.region, count(distinct d.id) as documents, "
-        "max(d.published) as last_seen from sites s "
-        "join documents d on d.id = s.document_id left join places p on p.istat = s.istat where "
-        + " and ".join(where)
-        + " group by s.name, s.type"
-    )
-    order = {"oldest": "last_seen", "actor": "s.name"}.get(f.sort, "documents desc, s.name")
-    return _finish(kb, sql, params, f, order)
+    """Place names by the documents that name them (kb/counts.py)."""
+    from sentinella.kb.counts import count_sites
+
+    return count_sites(kb, f)
 
 
 def amounts(kb: KnowledgeBase, f: Filters = Filters()) -> list[dict]:

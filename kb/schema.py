@@ -40,6 +40,10 @@ outbox         one alert per statement × watch, queued with the statement, then
                (kb/outbox.py)
 backfill_walks, backfill_pages
                a back-fill's progress through each source's archive (resumable)
+counted_mentions, counted_sites, actor_tallies, site_tallies, actor_tally_journal,
+site_tally_journal, month_bounds
+               summary tables of `query actors`/`query sites`, kept by the store in the
+               batch's transaction (kb/tallies.py; schema v4 fills them for older bases)
 index_pages    a source's feed, sitemaps or listing pages as last fetched: validators for
                the next run's conditional GET (listing pages with their body), for the
                source's configuration `config` (a fingerprint)
@@ -249,6 +253,94 @@ TABLES: dict[str, dict] = {
         },
         "pk": "id",
     },
+    # Summary tables kept with the facts (kb/tallies.py). WITHOUT ROWID: each is read in
+    # its key order (an actor's rows, a facet's cells), which is then its storage order.
+    "counted_mentions": {
+        "columns": {
+            "actor_id": str,
+            "document_id": int,
+            "id": int,  # mentions.id
+            "role": str,
+            "organization": str,
+            "published": str,
+            "fetched_at": str,
+            "areas": str,  # " p:004 r:01 ": the provinces and regions the document names
+        },
+        "pk": ("actor_id", "document_id", "id"),
+        "without_rowid": True,
+    },
+    "counted_sites": {
+        "columns": {
+            "name": str,
+            "type": str,
+            "document_id": int,
+            "id": int,  # sites.id
+            "istat": str,
+            "name_key": str,
+            "province_code": str,
+            "region_code": str,
+            "published": str,
+            "fetched_at": str,
+        },
+        "pk": ("name", "type", "document_id", "id"),
+        "without_rowid": True,
+    },
+    "actor_tallies": {
+        "columns": {
+            "facet": str,
+            "actor_id": str,
+            "month": str,
+            "fmonth": str,
+            "documents": int,
+            "last_seen": str,
+        },
+        "pk": ("facet", "month", "fmonth", "actor_id"),
+        "without_rowid": True,
+    },
+    "site_tallies": {
+        "columns": {
+            "name": str,
+            "type": str,
+            "istats": str,
+            "month": str,
+            "fmonth": str,
+            "name_key": str,
+            "documents": int,
+            "latest": str,  # date, document id, ISTAT code of the latest document (tallies.SEP)
+        },
+        "pk": ("name", "type", "istats", "month", "fmonth"),
+        "without_rowid": True,
+    },
+    # Increments not yet folded into the cells (kb/tallies.py): appended, read with them.
+    "actor_tally_journal": {
+        "columns": {
+            "facet": str,
+            "actor_id": str,
+            "month": str,
+            "fmonth": str,
+            "documents": int,
+            "last_seen": str,
+        },
+        "pk": "id",
+    },
+    "site_tally_journal": {
+        "columns": {
+            "name": str,
+            "type": str,
+            "istats": str,
+            "month": str,
+            "fmonth": str,
+            "name_key": str,
+            "documents": int,
+            "latest": str,
+        },
+        "pk": "id",
+    },
+    "month_bounds": {
+        "columns": {"dimension": str, "month": str, "first": str, "last": str},
+        "pk": ("dimension", "month"),
+        "without_rowid": True,
+    },
     "runs": {
         "columns": {
             "id": int,
@@ -405,6 +497,14 @@ INDEXES = [
     ("pledge_places", ["istat"], False),
     ("pledge_places", ["province_code"], False),
     ("pledge_places", ["region_code"], False),
+    ("counted_mentions", ["document_id", "published"], False),
+    ("counted_mentions", ["published"], False),
+    ("counted_mentions", ["fetched_at", "published"], False),
+    ("counted_sites", ["document_id", "published", "istat"], False),
+    ("counted_sites", ["published", "istat"], False),
+    ("counted_sites", ["fetched_at", "published", "istat"], False),
+    # The cells of one level (all time, or one month) together, with what they count.
+    ("site_tallies", ["month", "fmonth", "name", "type", "istats", "documents", "latest"], False),
     ("outbox", ["watch", "document_id"], True),  # one alert per statement × watch
     ("outbox", ["state"], False),
     ("outbox", ["run_id"], False),
@@ -440,6 +540,13 @@ def _add_actor_foreign_key(db: sqlite_utils.Database) -> None:
     db["commitments"].transform(add_foreign_keys=[("actor_id", "actors", "id")])
 
 
+def _count_old_facts(db: sqlite_utils.Database) -> None:
+    """Fill the summary tables of `query actors`/`query sites` from the stored facts."""
+    from sentinella.kb.tallies import rebuild_tallies
+
+    rebuild_tallies(db)
+
+
 def _derive_old_facts(db: sqlite_utils.Database) -> None:
     """Fill what release 1 did not store: places of commitments, sentences, stems."""
     from sentinella.kb.store import derive_facts
@@ -451,6 +558,7 @@ def _derive_old_facts(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (2, "commitments.actor_id becomes a foreign key to actors", _add_actor_foreign_key),
     (3, "derived facts (commitment places, sentences, stems) for existing rows", _derive_old_facts),
+    (4, "summary tables of actors and places counted per document", _count_old_facts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -478,6 +586,20 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db.execute("PRAGMA foreign_keys = ON")
 
 
+_SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT"}
+
+
+def _without_rowid_sql(name: str, spec: dict) -> str:
+    """CREATE TABLE for a table stored in its primary key's order (sqlite-utils cannot)."""
+    pk = spec["pk"]
+    columns = [
+        f"[{c}] {_SQL_TYPES[kind]}{' NOT NULL' if c in pk else ''}"
+        for c, kind in spec["columns"].items()
+    ]
+    keys = ", ".join(f"[{c}]" for c in pk)
+    return f"CREATE TABLE [{name}] ({', '.join(columns)}, PRIMARY KEY ({keys})) WITHOUT ROWID"
+
+
 def _create_tables(db: sqlite_utils.Database) -> None:
     for name, spec in TABLES.items():
         if name in db.table_names():
@@ -486,6 +608,9 @@ def _create_tables(db: sqlite_utils.Database) -> None:
             for column, kind in spec["columns"].items():
                 if column not in existing:
                     db[name].add_column(column, kind)
+            continue
+        if spec.get("without_rowid"):
+            db.execute(_without_rowid_sql(name, spec))
             continue
         pk = spec["pk"]
         columns = dict(spec["columns"])

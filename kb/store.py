@@ -24,6 +24,7 @@ from sentinella.kb.actors import institution_of
 from sentinella.kb.outbox import AlertHook, StoredDocument, enqueue
 from sentinella.kb.schema import FACT_TABLES, SCHEMA_VERSION, ensure_schema, schema_version
 from sentinella.kb.stages import lemma_and_stage
+from sentinella.kb.tallies import TallyBatch, remove_document
 from sentinella.kb.text import SentenceFinder, key, stem_text
 from sentinella.records import Document, IndexPage, RunSummary, now_iso
 
@@ -90,6 +91,7 @@ class KnowledgeBase:
         self.db = db
         # (actors' count and last rowid, [(id, key, organisation key)]): kb/queries.py
         self.actor_keys: tuple[tuple, list[tuple[str, str, str]]] | None = None
+        self._tallies = TallyBatch()  # summary rows of the batch being stored (kb/tallies.py)
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> KnowledgeBase:
@@ -138,15 +140,14 @@ class KnowledgeBase:
     # --- reading what the flow needs -------------------------------------------------
 
     def current(self, url: str) -> dict | None:
-        rows = list(
-            self.db.query(
-                # "+current": look the URL up by its index, not every current document.
-                "select id, version, content_hash, etag, last_modified from documents "
-                "where url = ? and +current = 1",
-                [url],
-            )
+        cursor = self.db.conn.execute(
+            # "+current": look the URL up by its index, not every current document.
+            "select id, version, content_hash, etag, last_modified, duplicate_of from documents "
+            "where url = ? and +current = 1",
+            [url],
         )
-        return rows[0] if rows else None
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row)) if row else None
 
     def classify(self, doc: Document) -> str:
         """new, changed or unchanged, against the current version of the same URL."""
@@ -324,6 +325,7 @@ class KnowledgeBase:
         simhashes = simhashes or {}
         duplicates = duplicates or {}
         statuses = []
+        self._tallies = TallyBatch()
         try:
             with self.db.atomic():
                 for doc, extraction in items:
@@ -336,8 +338,11 @@ class KnowledgeBase:
                             on_stored,
                         )
                     )
+                self._tallies.flush(self.db)
         except sqlite3.DatabaseError as exc:
             raise KnowledgeBaseError(f"could not write the batch: {exc}") from exc
+        finally:
+            self._tallies = TallyBatch()
         return statuses
 
     def _store_one(
@@ -366,7 +371,10 @@ class KnowledgeBase:
             return UNCHANGED
         version = 1
         if row is not None:
-            self.db["documents"].update(row["id"], {"current": 0})
+            self.db.conn.execute("update documents set current = 0 where id = ?", [row["id"]])
+            if row["duplicate_of"] is None:  # it was counted: its summaries change
+                self._tallies.flush(self.db)
+                remove_document(self.db, row["id"])
             version = row["version"] + 1
         record = {
             "url": doc.url,
@@ -395,7 +403,7 @@ class KnowledgeBase:
             [document_id, stem_text(f"{doc.title or ''} {doc.text}")],
         )
         if extraction is not None:
-            self._store_facts(document_id, extraction)
+            self._store_facts(document_id, extraction, record if duplicate_of is None else None)
         if on_stored is not None:
             previous = None
             if row is not None:
@@ -405,9 +413,12 @@ class KnowledgeBase:
             enqueue(self.db, on_stored(stored), document_id, doc.source)
         return NEW if row is None else CHANGED
 
-    def _store_facts(self, document_id: int, ex: Extraction) -> None:
+    def _store_facts(self, document_id: int, ex: Extraction, counted: dict | None) -> None:
+        """The facts of one document version; `counted` is its record when it counts
+        (current and no duplicate): its summary rows go into the batch's tallies."""
         common = {"document_id": document_id, "pipeline": ex.pipeline}
         ids_by_name, kinds, bodies = {}, {}, {}
+        mentions = []
         for a in ex.actors:
             aid = a.id or actor_id(a.kind, a.name)
             ids_by_name[a.name] = aid
@@ -415,7 +426,7 @@ class KnowledgeBase:
             if a.organization:
                 bodies.setdefault(a.name, a.organization)
             self._insert("actors", [{"id": aid, "name": a.name, "kind": a.kind}], ignore=True)
-            self._insert(
+            mid = self._insert(
                 "mentions",
                 [
                     {
@@ -430,23 +441,26 @@ class KnowledgeBase:
                     }
                 ],
             )
+            mentions.append((mid, aid, a.role, a.organization))
         codes = place_codes(self.db)
-        self._insert(
-            "sites",
-            [
-                {
-                    **common,
-                    "name": s.name,
-                    "type": s.type,
-                    "istat": s.istat,
-                    "rule": s.rule,
-                    "start": s.start,
-                    "end": s.end,
-                    **site_columns(s.name, s.istat, codes),
-                }
-                for s in ex.sites
-            ],
-        )
+        sites = []
+        for s in ex.sites:
+            site = {
+                **common,
+                "name": s.name,
+                "type": s.type,
+                "istat": s.istat,
+                "rule": s.rule,
+                "start": s.start,
+                "end": s.end,
+                **site_columns(s.name, s.istat, codes),
+            }
+            site["id"] = self._insert("sites", [site])
+            sites.append(site)
+        if counted is not None:
+            self._tallies.add_document(
+                document_id, counted["published"], counted["fetched_at"], mentions, sites
+            )
         sentence_at = SentenceFinder(ex.text).at
         self._insert(
             "amounts",
@@ -561,29 +575,50 @@ class KnowledgeBase:
         either every document of the batch gets its new facts or none does. Returns the
         number of facts written."""
         written = 0
+        self._tallies = TallyBatch()
         try:
             with self.db.atomic():
                 for document_id, extraction in items:
+                    counted = self._counted(document_id)
+                    if counted is not None:  # its summary rows go with its old facts
+                        self._tallies.flush(self.db)
+                        remove_document(self.db, document_id)
                     self._delete_facts(document_id)
-                    self._store_facts(document_id, extraction)
+                    self._store_facts(document_id, extraction, counted)
                     self.db["documents"].update(document_id, {"pipeline": extraction.pipeline})
                     written += extraction.fact_count
+                self._tallies.flush(self.db)
         except sqlite3.DatabaseError as exc:
             raise KnowledgeBaseError(f"could not replace the facts: {exc}") from exc
+        finally:
+            self._tallies = TallyBatch()
         return written
 
+    def _counted(self, document_id: int) -> dict | None:
+        """The dates of a document that counts (current, no duplicate), else None."""
+        row = self.db.conn.execute(
+            "select published, fetched_at from documents where id = ? and current = 1 "
+            "and duplicate_of is null",
+            [document_id],
+        ).fetchone()
+        return {"published": row[0], "fetched_at": row[1]} if row else None
+
     def _delete_facts(self, document_id: int) -> None:
-        ids = [
-            r[0]
-            for r in self.db.execute(
-                "select id from commitments where document_id = ?", [document_id]
-            ).fetchall()
-        ]
+        rows = self.db.execute(
+            "select id, sentence from commitments where document_id = ?", [document_id]
+        ).fetchall()
+        ids = [r[0] for r in rows]
         if ids:
             marks = ",".join("?" * len(ids))
             for table in self.COMMITMENT_DERIVED:
                 self.db.execute(f"delete from {table} where commitment_id in ({marks})", ids)
-            self.db.execute(f"delete from commitments_stem_fts where rowid in ({marks})", ids)
+            # A contentless FTS5 table refuses DELETE (SQLite < 3.43): its 'delete' command
+            # takes the row's indexed values, the stems it was given when stored.
+            self.db.conn.executemany(
+                "insert into commitments_stem_fts (commitments_stem_fts, rowid, stems) "
+                "values ('delete', ?, ?)",
+                [(cid, stem_text(sentence)) for cid, sentence in rows],
+            )
         for table in self.REPLACED_FACTS:
             self.db.execute(f"delete from {table} where document_id = ?", [document_id])
 

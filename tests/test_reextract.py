@@ -85,11 +85,11 @@ def test_since_and_source_select_documents(kb, nlp):
 def test_a_failing_batch_leaves_the_old_facts(kb, nlp, monkeypatch):
     calls = []
 
-    def fail_on_second(document_id, extraction):
+    def fail_on_second(document_id, extraction, *rest):
         calls.append(document_id)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        original(document_id, extraction)
+        original(document_id, extraction, *rest)
 
     original = kb._store_facts
     monkeypatch.setattr(kb, "_store_facts", fail_on_second)
