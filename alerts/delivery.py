@@ -49,6 +49,9 @@ from sentinella.records import WatchHealth
 RETRIES = 2  # extra tries of one send within a run
 RETRY_WAIT = 1.0  # seconds between them
 SEND_TIMEOUT = 30.0  # one send, retries included
+# How long a channel may take to answer. Apprise's default (4 s) is shorter than a slow
+# webhook: it gave up, retried, and the receiver got the same alert three times.
+READ_TIMEOUT = 20.0
 BUDGET = 120.0  # seconds one run spends delivering; the rest waits for the next run
 ROME = ZoneInfo("Europe/Rome")
 
@@ -213,6 +216,8 @@ def send(channel: str, message: Message, environ: Mapping[str, str] | None = Non
     sender = apprise.Apprise(asset=asset)
     if not sender.add(url):
         return "Apprise cannot send to this URL"
+    if "rto=" not in url:  # the channel's own ?rto= wins
+        sender[0].socket_read_timeout = READ_TIMEOUT
     if sender[0].resolve_format(NotifyFormat.MARKDOWN) == NotifyFormat.TEXT:
         body, body_format = message.text, NotifyFormat.TEXT
     else:  # Markdown as it is, or turned into HTML by Apprise (e-mail)

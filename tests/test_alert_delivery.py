@@ -227,3 +227,12 @@ def test_the_alert_step_reports_instead_of_raising(kb, tmp_path, monkeypatch):
     report = step.alert_step(tmp_path / "kb.db", [w], None, tmp_path / "feeds")
     assert report.error == "OSError: disk full"
     assert [(h.watch, h.pending) for h in report.watches] == [("Tutto", 2)]
+
+
+def test_a_slow_channel_gets_each_alert_once():
+    # Answering after 5 s (more than Apprise's default 4 s read timeout) must not make the
+    # sender give up and send the same alert again.
+    with Receiver(delay=5.0) as slow:
+        message = delivery.Message(title="Comunicato", text="testo", markdown="testo")
+        assert delivery.send(slow.channel("/lento"), message) is None
+        assert len(slow.messages("/lento", delivered=False)) == 1
