@@ -271,8 +271,8 @@ def test_a_long_page_in_a_folder_beside_a_35_page_source(prefect_server, tmp_pat
 
     folder = tmp_path / "lunga"
     folder.mkdir()
-    # A long report: few facts (7,500 commitments in one page cost minutes downstream, not
-    # what this test is about), length over max_length.
+    # A long report: few facts (extracting thousands of commitments takes a minute or more:
+    # bench/bench_long_page.py measures that), length over max_length.
     paragraph = (
         "<p>Nel lotto {i} della strada provinciale i cittadini del quartiere hanno chiesto "
         "marciapiedi più larghi, nuova illuminazione e un attraversamento vicino alla scuola "
