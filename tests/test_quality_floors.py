@@ -2,7 +2,7 @@
 the extraction worse on them unnoticed (docs/extraction-quality.md has the figures).
 
 These are regression checks, not results: the rules were written or fixed looking at
-sample_gold, extraction_cases and unseen-01/02; unseen-03/04 were not looked at, but their
+sample_gold (its texts), extraction_cases and unseen-01/02; unseen-03/04 were not looked at, but their
 first scores (before any fix) are the figures that count, not these. unseen-05/06 were held
 out until the release and scored once; from here on they are regression checks too."""
 
@@ -20,7 +20,8 @@ FAMILIES = ("persons", "organizations", "sites", "amounts", "commitments")
 # F1 floors per family, then the roles floor (accuracy), at the figures of the commit that
 # set them, rounded down
 FLOORS = {
-    "sample_gold.jsonl": (1.00, 0.95, 1.00, 1.00, 0.98, 0.96),
+    # all 35 sample pages since 0.3.0 (25 annotated apart from the rules, scored at 51573ee)
+    "sample_gold.jsonl": (0.99, 0.92, 0.94, 1.00, 0.85, 0.98),
     "extraction_cases.jsonl": (1.00, 0.98, 1.00, 1.00, 0.98, 1.00),
     "unseen-01.jsonl": (1.00, 0.96, 0.87, 0.98, 0.92, 0.94),
     "unseen-02.jsonl": (1.00, 0.95, 0.89, 0.99, 0.91, 0.93),
