@@ -13,7 +13,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -27,6 +27,18 @@ from sentinella.kb.stages import lemma_and_stage
 from sentinella.kb.tallies import TallyBatch, remove_document
 from sentinella.kb.text import SentenceFinder, key, stem_text
 from sentinella.records import Document, IndexPage, RunSummary, now_iso
+
+# ISTAT code → (province code, region code), and name key → municipality code
+PlaceCodes = dict[str, tuple[str | None, str | None]]
+
+
+@dataclass
+class _Speakers:
+    """The actors of one document by name: their ids, kinds and the bodies they speak for."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    bodies: dict[str, str] = field(default_factory=dict)
 
 
 class KnowledgeBaseError(SentinellaError):
@@ -417,14 +429,26 @@ class KnowledgeBase:
         """The facts of one document version; `counted` is its record when it counts
         (current and no duplicate): its summary rows go into the batch's tallies."""
         common = {"document_id": document_id, "pipeline": ex.pipeline}
-        ids_by_name, kinds, bodies = {}, {}, {}
+        codes = place_codes(self.db)
+        actors, mentions = self._store_actors(common, ex)
+        sites = self._store_sites(common, ex, codes)
+        if counted is not None:
+            self._tallies.add_document(
+                document_id, counted["published"], counted["fetched_at"], mentions, sites
+            )
+        self._store_amounts(common, ex)
+        self._store_commitments(common, ex, actors, codes)
+
+    def _store_actors(self, common: dict, ex: Extraction) -> tuple[_Speakers, list[tuple]]:
+        """Actors and their mentions; who spoke, for the commitments, and the mention rows."""
+        speakers = _Speakers()
         mentions = []
         for a in ex.actors:
             aid = a.id or actor_id(a.kind, a.name)
-            ids_by_name[a.name] = aid
-            kinds[a.name] = a.kind
+            speakers.ids[a.name] = aid
+            speakers.kinds[a.name] = a.kind
             if a.organization:
-                bodies.setdefault(a.name, a.organization)
+                speakers.bodies.setdefault(a.name, a.organization)
             self._insert("actors", [{"id": aid, "name": a.name, "kind": a.kind}], ignore=True)
             mid = self._insert(
                 "mentions",
@@ -442,7 +466,9 @@ class KnowledgeBase:
                 ],
             )
             mentions.append((mid, aid, a.role, a.organization))
-        codes = place_codes(self.db)
+        return speakers, mentions
+
+    def _store_sites(self, common: dict, ex: Extraction, codes: PlaceCodes) -> list[dict]:
         sites = []
         for s in ex.sites:
             site = {
@@ -457,11 +483,10 @@ class KnowledgeBase:
             }
             site["id"] = self._insert("sites", [site])
             sites.append(site)
-        if counted is not None:
-            self._tallies.add_document(
-                document_id, counted["published"], counted["fetched_at"], mentions, sites
-            )
-        sentence_at = SentenceFinder(ex.text).at
+        return sites
+
+    def _store_amounts(self, common: dict, ex: Extraction) -> None:
+        sentence_at = SentenceFinder(ex.text).at  # one split of the text for every amount
         self._insert(
             "amounts",
             [
@@ -478,15 +503,20 @@ class KnowledgeBase:
                 for m in ex.amounts
             ],
         )
+
+    def _store_commitments(
+        self, common: dict, ex: Extraction, speakers: _Speakers, codes: PlaceCodes
+    ) -> None:
+        """Commitments with the institution they bind, their places and their stems."""
         doc_sites = {s.name: (s.type, s.istat) for s in ex.sites}
         for c in ex.commitments:
             # A person whose statement names no body speaks for the body of their office.
             institution, institution_id = institution_of(
                 c.actor,
                 c.organization
-                or bodies.get(c.actor)
-                or known_body(self.db, ids_by_name.get(c.actor)),
-                kinds.get(c.actor),
+                or speakers.bodies.get(c.actor)
+                or known_body(self.db, speakers.ids.get(c.actor)),
+                speakers.kinds.get(c.actor),
             )
             lemma, stage = lemma_and_stage(c.verb, c.sentence)
             self._ensure_actor(institution_id, institution)
@@ -496,7 +526,7 @@ class KnowledgeBase:
                     {
                         **common,
                         "actor": c.actor,
-                        "actor_id": ids_by_name.get(c.actor),
+                        "actor_id": speakers.ids.get(c.actor),
                         "organization": c.organization,
                         "verb": c.verb,
                         "amount": c.amount,
@@ -780,7 +810,7 @@ def known_body(db: sqlite_utils.Database, aid: str | None) -> str | None:
     return row[0] if row else None
 
 
-def place_codes(db: sqlite_utils.Database) -> dict[str, tuple[str | None, str | None]]:
+def place_codes(db: sqlite_utils.Database) -> PlaceCodes:
     """ISTAT code → (province code, region code), and name key → municipality code."""
     cache = getattr(db, "_sentinella_place_codes", None)
     if cache is None:
